@@ -1,0 +1,101 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.VmlStyle;
+import java.time.Instant;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * The stored record of one instance: its states, lock, version for compare-and-set, and what is needed
+ * to finish or undo the operation in flight (for a rescue, the original definition).
+ *
+ * <p>Instances are immutable and thread-safe; every change produces a new version.
+ */
+@Value.Immutable
+@VmlStyle
+public abstract class Instance {
+
+  Instance() {}
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns a builder initialised from {@code instance}, to derive a changed copy.
+   *
+   * @param instance the instance to copy
+   * @return a builder holding every attribute of {@code instance}
+   */
+  public static Builder copyOf(Instance instance) {
+    return builder().from(instance);
+  }
+
+  /** The stable id, the hypervisor's UUID in lower case. */
+  public abstract String id();
+
+  /** The name, such as a libvirt domain name. */
+  public abstract String name();
+
+  /** The vm_state. */
+  public abstract VmState vmState();
+
+  /** The task_state; empty when no operation is in flight. */
+  public abstract Optional<TaskState> taskState();
+
+  /** The power state last reported by the hypervisor. */
+  public abstract PowerState powerState();
+
+  /** Whether the instance is locked against operations. */
+  @Value.Default
+  public boolean locked() {
+    return false;
+  }
+
+  /** The version, incremented by every change; the store compares it in compare-and-set. */
+  @Value.Default
+  public long version() {
+    return 0;
+  }
+
+  /** The request id of the operation in flight, when there is one. */
+  public abstract Optional<String> requestId();
+
+  /** When the operation in flight was accepted. */
+  public abstract Optional<Instant> taskStartedAt();
+
+  /**
+   * The instance's original definition (for libvirt, its persistent domain XML) while it is rescued or
+   * being rescued, kept so that unrescue can restore it exactly.
+   */
+  public abstract Optional<String> originalDefinition();
+
+  /** The rescue request while the instance is rescued or being rescued. */
+  public abstract Optional<RescueRequest> rescueRequest();
+
+  /** When the instance entered rescue, while it is rescued. */
+  public abstract Optional<Instant> rescuedAt();
+
+  /** When the record last changed. */
+  public abstract Optional<Instant> updatedAt();
+
+  @Value.Check
+  void check() {
+    if (id().isEmpty() || name().isEmpty()) {
+      throw new IllegalArgumentException("An instance needs a non-empty id and name");
+    }
+    if (vmState() == VmState.RESCUED && originalDefinition().isEmpty()) {
+      throw new IllegalArgumentException("Instance " + name() + " is RESCUED without its original definition");
+    }
+  }
+
+  /** Builds {@link Instance}s. */
+  public static final class Builder extends ImmutableInstance.Builder {
+    Builder() {}
+  }
+}

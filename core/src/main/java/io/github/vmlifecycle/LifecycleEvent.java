@@ -1,0 +1,80 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.VmlStyle;
+import java.time.Instant;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * A notification that an operation started, ended or failed ({@code instance.<op>.start},
+ * {@code .end}, {@code .error}), or that the power-state sync saw or did something
+ * ({@code instance.power_sync.*}).
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+@Value.Immutable
+@VmlStyle
+public abstract class LifecycleEvent {
+
+  LifecycleEvent() {}
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The phase of an event. */
+  public enum Phase {
+    /** Before the hypervisor call. */
+    START,
+    /** After the final state was saved. */
+    END,
+    /** After a failure; the final state was saved. */
+    ERROR
+  }
+
+  /** The event name, such as {@code instance.pause.start}. */
+  @Value.Derived
+  public String name() {
+    return "instance." + action() + "." + phase().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The action, an {@link Operation#apiName()} or {@code power_sync}. */
+  public abstract String action();
+
+  /** The phase. */
+  public abstract Phase phase();
+
+  /** The instance id. */
+  public abstract String instanceId();
+
+  /** The instance name. */
+  public abstract String instanceName();
+
+  /** The request id. */
+  public abstract String requestId();
+
+  /** When it happened, from the engine's clock. */
+  public abstract Instant timestamp();
+
+  /** The vm_state when the event was emitted. */
+  public abstract VmState vmState();
+
+  /** The task_state when the event was emitted. */
+  public abstract Optional<TaskState> taskState();
+
+  /** The power state when the event was emitted. */
+  public abstract PowerState powerState();
+
+  /** The fault message, for {@link Phase#ERROR}, or a note. */
+  public abstract Optional<String> message();
+
+  /** Builds {@link LifecycleEvent}s. */
+  public static final class Builder extends ImmutableLifecycleEvent.Builder {
+    Builder() {}
+  }
+}
