@@ -12,7 +12,8 @@
 #   disk.raw            an 8 MiB raw disk holding the marker "ORIGINAL" at offset 1 MiB
 #   rescue.raw          an 8 MiB raw rescue image holding the marker "RESCUE-IMAGE" at offset 1 MiB
 #   kernel-version      the Debian kernel ABI used
-#   READY               written last; when present, the script does nothing (the fixture is cached)
+#   READY               written last; when it names this script's FIXTURE_VERSION, the script does
+#                       nothing (the fixture is cached)
 #
 # What the guest prints on ttyS0 (one line each, all prefixed "VML-"):
 #   VML-BOOT mode=<normal|rescue> id=<boot id>
@@ -22,7 +23,9 @@
 #   VML-READY                                      before the counter starts
 #   VML-TICK <n>                                   n = 0, 1, 2 ... about every 0.2 s
 #   VML-POWEROFF                                   when the ACPI power button was pressed (a clean
-#                                                  shutdown request): the guest syncs and powers off
+#                                                  shutdown request): the guest syncs and powers off;
+#                                                  kernel argument "vmlignoreshutdown" makes it ignore
+#                                                  the button (to test forced power-off)
 # Markers: in normal mode, kernel argument "vmlwrite=TEXT" writes TEXT at offset 1 MiB of vda. In
 # rescue mode the init writes "RESCUED" at offset 1 MiB of vdb (the instance's own disk attached
 # behind the rescue disk), as an operator's repair would.
@@ -31,7 +34,8 @@ set -euo pipefail
 OUT="${1:?usage: guest-fixture.sh OUTDIR}"
 log() { echo "guest-fixture: $*" >&2; }
 
-if [ -f "$OUT/READY" ]; then
+FIXTURE_VERSION=2 # bump when the guest changes, so that cached fixtures are rebuilt
+if [ -f "$OUT/READY" ] && grep -qx "version=$FIXTURE_VERSION" "$OUT/READY"; then
   log "cached in $OUT"; exit 0
 fi
 mkdir -p "$OUT"
@@ -131,11 +135,13 @@ else
   done
 fi
 # A clean shutdown request (ACPI power button): sync and power off.
+IGNORE_SHUTDOWN=no
+for arg in $(cat /proc/cmdline); do [ "$arg" = vmlignoreshutdown ] && IGNORE_SHUTDOWN=yes; done
 i=0
 while [ $i -lt 20 ] && ! ls /sys/class/input 2>/dev/null | grep -q '^event'; do usleep 100000; i=$((i+1)); done
 for e in /sys/class/input/event*; do
   echo "VML-INPUT ${e##*/} $(cat $e/device/name 2>/dev/null)"
-  if [ "$(cat $e/device/name 2>/dev/null)" = "Power Button" ]; then
+  if [ "$IGNORE_SHUTDOWN" = no ] && [ "$(cat $e/device/name 2>/dev/null)" = "Power Button" ]; then
     ev=/dev/input/${e##*/}
     (
       i=0; while [ ! -c $ev ] && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)); done
@@ -167,5 +173,5 @@ rm -f "$OUT/disk.raw" "$OUT/rescue.raw"
 make_disk ORIGINAL "$OUT/disk.raw"
 make_disk RESCUE-IMAGE "$OUT/rescue.raw"
 echo "$KVER" > "$OUT/kernel-version"
-date -u +%FT%TZ > "$OUT/READY"
+{ echo "version=$FIXTURE_VERSION"; echo "built=$(date -u +%FT%TZ)"; echo "kernel=$KVER"; } > "$OUT/READY"
 log "built in $OUT (kernel $KVER)"
