@@ -1,0 +1,34 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.store.FileInstanceStore;
+import io.github.vmlifecycle.internal.store.InMemoryInstanceStore;
+import io.github.vmlifecycle.spi.InstanceStore;
+import java.nio.file.Path;
+
+/** Factories for the {@link InstanceStore}s that ship with vmlifecycle. */
+public final class InstanceStores {
+  private InstanceStores() {}
+
+  /**
+   * Returns a new, empty in-memory store. Thread-safe; its content is lost with the process.
+   *
+   * @return the store
+   */
+  public static InstanceStore inMemory() {
+    return new InMemoryInstanceStore();
+  }
+
+  /**
+   * Returns a durable store in {@code directory}: one file per instance, written atomically (temp
+   * file, fsync, rename), and an append-only action log per instance. Compare-and-set holds an OS file
+   * lock per instance, so it is safe across processes as well as threads. Files are created with mode
+   * 0600 where the file system supports POSIX permissions.
+   *
+   * @param directory the directory, created if missing
+   * @return the store
+   * @throws StoreException if the directory cannot be created or written
+   */
+  public static InstanceStore directory(Path directory) {
+    return new FileInstanceStore(directory);
+  }
+}
