@@ -194,6 +194,19 @@ public final class LifecycleEngine implements AutoCloseable {
   }
 
   /**
+   * Runs an operation up to {@code crashAt} and stops there without saving more, as a process killed
+   * at that step would. For crash-safety tests only.
+   */
+  void executeUntilCrash(String ref, Operation operation, OperationOptions options, CrashPoint crashAt) {
+    try {
+      runner.run(runner.accept(ref, operation, options), crashAt);
+    } catch (CrashPoint.SimulatedCrash expected) {
+      return;
+    }
+    throw new AssertionError("the operation finished before reaching " + crashAt);
+  }
+
+  /**
    * Pauses an ACTIVE instance, keeping its memory in RAM. See {@link #execute} for errors.
    *
    * @param ref a name or UUID

@@ -86,29 +86,43 @@ final class OperationRunner {
   }
 
   Instance run(Accepted acc) {
+    return run(acc, null);
+  }
+
+  /** Runs {@code acc}, dying at {@code crashAt} (null: never) as a killed process would. */
+  Instance run(Accepted acc, CrashPoint crashAt) {
     ReentrantLock lock = ctx.executionLock(acc.instance.id());
     lock.lock();
     ctx.inFlight.add(acc.requestId());
     try {
-      return runLocked(acc);
+      return runLocked(acc, crashAt);
     } finally {
       ctx.inFlight.remove(acc.requestId());
       lock.unlock();
     }
   }
 
-  private Instance runLocked(Accepted acc) {
+  private static void crashIf(CrashPoint crashAt, CrashPoint here) {
+    if (crashAt == here) {
+      throw new CrashPoint.SimulatedCrash(here);
+    }
+  }
+
+  private Instance runLocked(Accepted acc, CrashPoint crashAt) {
     Instance current = ctx.store.get(acc.instance.id()).orElse(null);
     if (current == null || !current.requestId().equals(acc.instance.requestId())) {
       throw superseded(acc, current == null ? acc.instance : current, current);
     }
     String api = acc.operation.apiName();
     ctx.emit(current, api, LifecycleEvent.Phase.START, acc.requestId(), Optional.empty());
+    crashIf(crashAt, CrashPoint.AFTER_ACCEPT);
     try {
       if (acc.operation == Operation.RESCUE) {
         current = saveRescueIntent(acc, current);
       }
+      crashIf(crashAt, CrashPoint.AFTER_INTENT);
       call(acc, current);
+      crashIf(crashAt, CrashPoint.AFTER_DRIVER_CALL);
       Instance done = succeeded(acc, current);
       if (!ctx.store.compareAndSet(current.version(), done)) {
         throw superseded(acc, current, ctx.store.get(current.id()).orElse(null));
