@@ -208,6 +208,12 @@ final class OperationRunner {
 
   private Instance succeeded(Accepted acc, Instance current) {
     TransitionRule rule = ctx.rules.rule(acc.operation);
+    if (current.originalDefinition().isPresent()
+        && acc.operation != Operation.RESCUE && acc.operation != Operation.UNRESCUE) {
+      // The record says a rescue definition may be in place (an operator reset a rescued instance):
+      // land on what the hypervisor shows, so the original is kept for as long as it is needed.
+      return ctx.settle(current, ctx.observe(current.id()), rule.vmStateAfter(), false);
+    }
     Instant now = ctx.clock.instant();
     Instance.Builder b = Instance.copyOf(current)
         .vmState(rule.vmStateAfter())
