@@ -3,6 +3,7 @@ package io.github.vmlifecycle;
 import static java.util.Objects.requireNonNull;
 
 import io.github.vmlifecycle.internal.rescue.RescueRewriter;
+import io.github.vmlifecycle.internal.rescue.SafeXml;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,19 @@ public final class RescueDomainXml {
    */
   public static RescueDomainXml create(Clock clock) {
     return new RescueDomainXml(clock);
+  }
+
+  /**
+   * Decodes a domain definition's bytes as strict UTF-8, for callers that read it from a file or a
+   * stream.
+   *
+   * @param domainXml the bytes
+   * @return the text
+   * @throws InvalidDomainXmlException with reason TOO_LARGE above 12 MiB (checked before decoding) or
+   *     ENCODING if the bytes are not valid UTF-8
+   */
+  public static String decodeUtf8(byte[] domainXml) {
+    return SafeXml.decodeUtf8(requireNonNull(domainXml, "domainXml"), SafeXml.MAX_RESCUE_BYTES);
   }
 
   /**
