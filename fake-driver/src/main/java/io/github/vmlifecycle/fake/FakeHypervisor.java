@@ -3,7 +3,9 @@ package io.github.vmlifecycle.fake;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
@@ -22,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,9 +228,9 @@ public final class FakeHypervisor implements HypervisorDriver {
     }
     spec.backingImage().ifPresent(images::add);
     Invocation inv = new Invocation(null, vm.id, null, clock);
-    inv.event(io.github.vmlifecycle.spi.DriverEvent.Type.DEFINED);
-    if (vm.snapshot().powerState() != io.github.vmlifecycle.PowerState.SHUTDOWN) {
-      inv.event(io.github.vmlifecycle.spi.DriverEvent.Type.STARTED);
+    inv.event(DriverEvent.Type.DEFINED);
+    if (vm.snapshot().powerState() != PowerState.SHUTDOWN) {
+      inv.event(DriverEvent.Type.STARTED);
     }
     subscribers.emit(inv.events());
     return vm.id;
@@ -960,7 +963,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     return vm != null || idOrName == null ? vm : byName.get(idOrName);
   }
 
-  private <T> T withLock(String idOrName, java.util.function.Function<FakeVm, T> body) {
+  private <T> T withLock(String idOrName, Function<FakeVm, T> body) {
     FakeVm vm = lookupAny(idOrName);
     if (vm == null) {
       throw new InstanceNotFoundException(String.valueOf(idOrName));
