@@ -3,18 +3,36 @@ package io.github.vmlifecycle.internal.store;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.spi.InstanceStore;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** An {@link InstanceStore} in a concurrent map. Thread-safe, lock-free reads. */
+/**
+ * An {@link InstanceStore} in a concurrent map, optionally keeping only the newest entries of each
+ * action log. Thread-safe, lock-free reads.
+ */
 public final class InMemoryInstanceStore implements InstanceStore {
+  private final int maxActionsPerInstance;
   private final ConcurrentMap<String, Instance> instances = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> idsByName = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, List<ActionRecord>> actions = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ArrayDeque<ActionRecord>> actions = new ConcurrentHashMap<>();
+
+  /** Creates a store with unbounded action logs. */
+  public InMemoryInstanceStore() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Creates a store that keeps the newest {@code maxActionsPerInstance} actions per instance.
+   *
+   * @param maxActionsPerInstance the cap, at least 1
+   */
+  public InMemoryInstanceStore(int maxActionsPerInstance) {
+    this.maxActionsPerInstance = maxActionsPerInstance;
+  }
 
   @Override
   public Optional<Instance> get(String id) {
@@ -60,15 +78,18 @@ public final class InMemoryInstanceStore implements InstanceStore {
 
   @Override
   public void appendAction(ActionRecord action) {
-    List<ActionRecord> log = actions.computeIfAbsent(action.instanceId(), id -> new ArrayList<>());
+    ArrayDeque<ActionRecord> log = actions.computeIfAbsent(action.instanceId(), id -> new ArrayDeque<>());
     synchronized (log) {
-      log.add(action);
+      if (log.size() == maxActionsPerInstance) {
+        log.removeFirst();
+      }
+      log.addLast(action);
     }
   }
 
   @Override
   public List<ActionRecord> actions(String instanceId) {
-    List<ActionRecord> log = actions.get(instanceId);
+    ArrayDeque<ActionRecord> log = actions.get(instanceId);
     if (log == null) {
       return List.of();
     }
