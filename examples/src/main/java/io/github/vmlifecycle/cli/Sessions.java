@@ -5,6 +5,7 @@ import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.RescueRequest;
 import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.libvirt.LibvirtDriver;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ final class Sessions {
     InstanceStore store = fake && stateDir.isEmpty()
         ? InstanceStores.inMemory()
         : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
-    HypervisorDriver driver = fake ? sampleFake() : LibvirtSessions.connect(uri);
+    HypervisorDriver driver = fake ? sampleFake() : LibvirtDriver.connect(uri.orElse(null));
     LifecycleEngine engine = LifecycleEngine.builder()
         .driver(driver)
         .store(store)
@@ -50,9 +51,13 @@ final class Sessions {
     };
   }
 
-  /** A fresh fake hypervisor with three running sample instances: web-1, web-2 and db-1. */
+  /**
+   * A fresh fake hypervisor with three running sample instances, web-1, web-2 and db-1, and a rescue
+   * image {@code /images/rescue.qcow2}.
+   */
   static FakeHypervisor sampleFake() {
     FakeHypervisor fake = new FakeHypervisor();
+    fake.addImage("/images/rescue.qcow2");
     fake.createInstance("web-1");
     fake.createInstance("web-2");
     fake.createInstance("db-1");
