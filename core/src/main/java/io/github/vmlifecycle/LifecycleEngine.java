@@ -1,0 +1,670 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.RequestIds;
+import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle engine: pause, unpause, suspend, resume, rescue, unrescue, stop, start and hard reboot
+ * of instances on one hypervisor, with Nova's state rules, an action log, events, recovery after a
+ * crash and power-state sync.
+ *
+ * <p>Every operation has two phases. Accepting it checks {@link LifecycleRules} and sets the task_state
+ * with a compare-and-set in the {@link InstanceStore}, in the caller's thread: an illegal, locked,
+ * busy or unknown request throws at once and changes nothing, and of two racing requests exactly one
+ * is accepted. Executing it calls the {@link HypervisorDriver} and saves the final state; after a
+ * driver failure the engine asks the driver what is true and lands there (ERROR only when it cannot
+ * tell), records the fault and rethrows it. The task_state is never left set.
+ *
+ * <p>Thread-safe. Operations on one instance execute one at a time; on different instances they run in
+ * parallel with no global lock.
+ *
+ * <pre>{@code
+ * try (LifecycleEngine engine = LifecycleEngine.builder().driver(driver).build()) {
+ *   engine.pause("web-1");
+ *   engine.unpause("web-1");
+ * }
+ * }</pre>
+ */
+public final class LifecycleEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LifecycleEngine.class);
+
+  private final EngineContext ctx;
+  private final InstanceResolver resolver;
+  private final OperationRunner runner;
+  private final Recovery recovery;
+  private final PowerSync powerSync;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor;
+  private final AutoCloseable driverSubscription;
+  private final boolean closeDriver;
+
+  private LifecycleEngine(Builder b) {
+    this.ctx = new EngineContext(b.driver, b.store, b.clock, b.rules, b.syncRules, b.requestIds,
+        b.defaultShutdownTimeout);
+    ctx.listeners.addAll(b.listeners);
+    this.resolver = new InstanceResolver(ctx);
+    this.runner = new OperationRunner(ctx, resolver);
+    this.recovery = new Recovery(ctx);
+    this.powerSync = new PowerSync(ctx);
+    if (b.executor == null) {
+      AtomicInteger n = new AtomicInteger();
+      this.ownedExecutor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vmlifecycle-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      this.executor = ownedExecutor;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = b.executor;
+    }
+    this.closeDriver = b.closeDriver;
+    this.driverSubscription = b.syncOnDriverEvents
+        ? ctx.driver.subscribe(event -> onDriverEvent(event.instanceId()))
+        : null;
+  }
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder; a driver is required
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the lifecycle table this engine enforces.
+   *
+   * @return the rules
+   */
+  public LifecycleRules rules() {
+    return ctx.rules;
+  }
+
+  /**
+   * Returns one instance, adopting it from the hypervisor if the store does not know it yet.
+   *
+   * @param ref a name or UUID
+   * @return the stored instance
+   * @throws InstanceNotFoundException if neither the store nor the hypervisor knows it
+   * @throws InvalidInputException if {@code ref} cannot name an instance
+   */
+  public Instance get(String ref) {
+    return resolver.resolve(ref);
+  }
+
+  /**
+   * Returns every instance: those stored, and those the hypervisor knows, which are adopted.
+   *
+   * @return the instances, in no particular order
+   * @throws HypervisorException if the hypervisor cannot be asked
+   */
+  public List<Instance> list() {
+    for (DriverInstance d : ctx.driver.list()) {
+      if (ctx.store.get(d.id()).isEmpty()) {
+        resolver.adopt(d);
+      }
+    }
+    return ctx.store.list();
+  }
+
+  /**
+   * Returns an instance's action log, oldest first.
+   *
+   * @param ref a name or UUID
+   * @return the actions
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public List<ActionRecord> actions(String ref) {
+    return ctx.store.actions(resolver.resolve(ref).id());
+  }
+
+  /**
+   * Runs an operation and waits for it.
+   *
+   * @param ref a name or UUID
+   * @param operation the operation
+   * @param options its options
+   * @return the instance as saved after the operation
+   * @throws InvalidStateException if the vm_state does not allow it (nothing changed)
+   * @throws InstanceLockedException if the instance is locked (nothing changed)
+   * @throws InstanceBusyException if another operation is in flight or won the race (nothing changed)
+   * @throws InstanceNotFoundException if the instance is unknown
+   * @throws HypervisorException if the hypervisor failed; the instance landed in its true state
+   * @throws OperationSupersededException if a hard reboot or a reset-state took the instance over
+   */
+  public Instance execute(String ref, Operation operation, OperationOptions options) {
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(options, "options");
+    return runner.run(runner.accept(ref, operation, options));
+  }
+
+  /**
+   * Accepts an operation now, in the caller's thread, and runs it on the engine's executor.
+   *
+   * @param ref a name or UUID
+   * @param operation the operation
+   * @param options its options
+   * @return a future completed with the saved instance, or exceptionally with the errors of
+   *     {@link #execute} that arise while running
+   * @throws InvalidStateException if the vm_state does not allow it (thrown at once, nothing changed)
+   * @throws InstanceLockedException if the instance is locked (thrown at once)
+   * @throws InstanceBusyException if another operation is in flight (thrown at once)
+   * @throws InstanceNotFoundException if the instance is unknown (thrown at once)
+   */
+  public CompletableFuture<Instance> submit(String ref, Operation operation, OperationOptions options) {
+    Objects.requireNonNull(operation, "operation");
+    Objects.requireNonNull(options, "options");
+    OperationRunner.Accepted accepted = runner.accept(ref, operation, options);
+    CompletableFuture<Instance> future = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          future.complete(runner.run(accepted));
+        } catch (Throwable t) {
+          future.completeExceptionally(t);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      runner.abandon(accepted, e);
+      future.completeExceptionally(new HypervisorException(HypervisorException.Code.OPERATION_FAILED,
+          ref, operation, "The engine's executor refused '" + operation.apiName() + "' of " + ref, e));
+    }
+    return future;
+  }
+
+  /**
+   * Runs an operation up to {@code crashAt} and stops there without saving more, as a process killed
+   * at that step would. For crash-safety tests only.
+   *
+   * @return true if the crash point was reached; false if the operation ended before it (a failed
+   *     driver call is handled and rethrown as usual)
+   */
+  boolean executeUntilCrash(String ref, Operation operation, OperationOptions options, CrashPoint crashAt) {
+    try {
+      runner.run(runner.accept(ref, operation, options), crashAt);
+      return false;
+    } catch (CrashPoint.SimulatedCrash expected) {
+      return true;
+    }
+  }
+
+  /**
+   * Pauses an ACTIVE instance, keeping its memory in RAM. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, PAUSED
+   */
+  public Instance pause(String ref) {
+    return execute(ref, Operation.PAUSE, OperationOptions.defaults());
+  }
+
+  /**
+   * Unpauses a PAUSED instance. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance unpause(String ref) {
+    return execute(ref, Operation.UNPAUSE, OperationOptions.defaults());
+  }
+
+  /**
+   * Suspends an ACTIVE instance: saves its memory to disk and frees its RAM. See {@link #execute}.
+   *
+   * @param ref a name or UUID
+   * @param progress receives bytes written so far
+   * @return the instance, SUSPENDED
+   */
+  public Instance suspend(String ref, ProgressListener progress) {
+    return execute(ref, Operation.SUSPEND, OperationOptions.builder().progress(progress).build());
+  }
+
+  /**
+   * Suspends an ACTIVE instance. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, SUSPENDED
+   */
+  public Instance suspend(String ref) {
+    return suspend(ref, ProgressListener.NONE);
+  }
+
+  /**
+   * Resumes a SUSPENDED instance from its saved memory. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @param progress receives bytes read so far
+   * @return the instance, ACTIVE
+   */
+  public Instance resume(String ref, ProgressListener progress) {
+    return execute(ref, Operation.RESUME, OperationOptions.builder().progress(progress).build());
+  }
+
+  /**
+   * Resumes a SUSPENDED instance. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance resume(String ref) {
+    return resume(ref, ProgressListener.NONE);
+  }
+
+  /**
+   * Rescues an ACTIVE, STOPPED or ERROR instance: boots it from a rescue image with its own system disk
+   * attached as a further disk. The original definition is stored before anything changes. See
+   * {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @param request what to boot
+   * @return the instance, RESCUED
+   * @throws InvalidInputException if the hypervisor cannot satisfy the request (nothing changed)
+   */
+  public Instance rescue(String ref, RescueRequest request) {
+    return execute(ref, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build());
+  }
+
+  /**
+   * Unrescues a RESCUED instance: boots its original definition again, exactly as it was. See
+   * {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance unrescue(String ref) {
+    return execute(ref, Operation.UNRESCUE, OperationOptions.defaults());
+  }
+
+  /**
+   * Stops an ACTIVE or ERROR instance, waiting up to the engine's default shutdown timeout for a
+   * clean shutdown. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, STOPPED
+   */
+  public Instance stop(String ref) {
+    return execute(ref, Operation.STOP, OperationOptions.defaults());
+  }
+
+  /**
+   * Stops an ACTIVE or ERROR instance. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @param shutdownTimeout how long to wait for a clean shutdown; zero forces it off at once
+   * @return the instance, STOPPED
+   */
+  public Instance stop(String ref, Duration shutdownTimeout) {
+    return execute(ref, Operation.STOP, OperationOptions.builder().shutdownTimeout(shutdownTimeout).build());
+  }
+
+  /**
+   * Starts a STOPPED instance. See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance start(String ref) {
+    return execute(ref, Operation.START, OperationOptions.defaults());
+  }
+
+  /**
+   * Hard-reboots an instance (ACTIVE, STOPPED, PAUSED, SUSPENDED or ERROR, also while it is pausing,
+   * unpausing, suspending or resuming, which it pre-empts). See {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance hardReboot(String ref) {
+    return execute(ref, Operation.HARD_REBOOT, OperationOptions.defaults());
+  }
+
+  /**
+   * Locks an instance so that every operation is refused until {@link #unlock}. Idempotent.
+   *
+   * @param ref a name or UUID
+   * @return the instance, locked
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance lock(String ref) {
+    return setLocked(ref, true);
+  }
+
+  /**
+   * Unlocks an instance. Idempotent.
+   *
+   * @param ref a name or UUID
+   * @return the instance, unlocked
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance unlock(String ref) {
+    return setLocked(ref, false);
+  }
+
+  private Instance setLocked(String ref, boolean locked) {
+    while (true) {
+      Instance current = resolver.resolve(ref);
+      if (current.locked() == locked) {
+        return current;
+      }
+      Instant now = ctx.clock.instant();
+      Instance next = Instance.copyOf(current).locked(locked).version(current.version() + 1).updatedAt(now).build();
+      if (ctx.store.compareAndSet(current.version(), next)) {
+        ctx.record(next.id(), current.vmState(), next.vmState(), locked ? "lock" : "unlock", ctx.requestIds.get(),
+            now, ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
+        return next;
+      }
+    }
+  }
+
+  /**
+   * Resets an instance's state, as an administrator does for one that is stuck: the vm_state becomes
+   * {@code state} and the task_state is cleared. An operation still running on it is superseded. A
+   * stored original definition is kept.
+   *
+   * @param ref a name or UUID
+   * @param state {@link VmState#ACTIVE} or {@link VmState#ERROR}
+   * @return the instance after the reset
+   * @throws InvalidInputException if {@code state} is neither ACTIVE nor ERROR
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance resetState(String ref, VmState state) {
+    if (state != VmState.ACTIVE && state != VmState.ERROR) {
+      throw new InvalidInputException("reset-state accepts active or error, not " + state.novaName());
+    }
+    while (true) {
+      Instance current = resolver.resolve(ref);
+      Instant now = ctx.clock.instant();
+      Instance next = Instance.copyOf(current)
+          .vmState(state)
+          .taskState(Optional.empty())
+          .requestId(Optional.empty())
+          .taskStartedAt(Optional.empty())
+          .version(current.version() + 1)
+          .updatedAt(now)
+          .build();
+      if (ctx.store.compareAndSet(current.version(), next)) {
+        ctx.record(next.id(), current.vmState(), state, "reset-state", ctx.requestIds.get(), now,
+            ActionRecord.Result.SUCCEEDED, Optional.of("reset from " + current.vmState().novaName()
+                + current.taskState().map(t -> "/" + t.novaName()).orElse("") + " to " + state.novaName()),
+            Optional.empty());
+        return next;
+      }
+    }
+  }
+
+  /**
+   * Resolves every instance left with a task_state by a managing process that died (none stays
+   * stuck): each lands in the state the hypervisor shows, finishing the operation where that is what
+   * was asked and safe, and each is logged as a {@code recover} action. Instances with an operation
+   * running in this engine are left alone.
+   *
+   * @return the recover actions, one per instance resolved
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recover() {
+    return recovery.recoverAll();
+  }
+
+  /**
+   * Syncs every idle instance's stored state with the hypervisor after {@link PowerSyncRules}.
+   *
+   * @return the actions taken (stops), empty when everything agreed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> syncPowerStates() {
+    List<ActionRecord> actions = new ArrayList<>();
+    for (Instance instance : ctx.store.list()) {
+      powerSync.sync(instance.id()).ifPresent(actions::add);
+    }
+    return actions;
+  }
+
+  /**
+   * Syncs one idle instance's stored state with the hypervisor.
+   *
+   * @param ref a name or UUID
+   * @return the instance after the sync
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance syncPowerState(String ref) {
+    Instance instance = resolver.resolve(ref);
+    powerSync.sync(instance.id());
+    return ctx.store.get(instance.id()).orElse(instance);
+  }
+
+  /**
+   * Registers a listener for lifecycle events.
+   *
+   * @param listener the listener
+   */
+  public void addListener(LifecycleListener listener) {
+    ctx.listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Unregisters a listener.
+   *
+   * @param listener the listener
+   */
+  public void removeListener(LifecycleListener listener) {
+    ctx.listeners.remove(listener);
+  }
+
+  private void onDriverEvent(String instanceId) {
+    try {
+      executor.execute(() -> {
+        try {
+          if (ctx.store.get(instanceId).isPresent()) {
+            powerSync.sync(instanceId);
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("Power-state sync of {} after a hypervisor event failed", instanceId, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Engine closed; hypervisor event for {} ignored", instanceId);
+    }
+  }
+
+  /**
+   * Stops listening to the driver, shuts down the engine's own executor (not an injected one), and
+   * closes the driver if the builder was told to. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (driverSubscription != null) {
+      try {
+        driverSubscription.close();
+      } catch (Exception e) {
+        LOG.debug("Unsubscribing from driver events failed", e);
+      }
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    if (closeDriver) {
+      ctx.driver.close();
+    }
+  }
+
+  /** Builds a {@link LifecycleEngine}. Not thread-safe. */
+  public static final class Builder {
+    private HypervisorDriver driver;
+    private InstanceStore store;
+    private Clock clock = Clock.systemUTC();
+    private Executor executor;
+    private LifecycleRules rules = LifecycleRules.standard();
+    private PowerSyncRules syncRules = PowerSyncRules.standard();
+    private Supplier<String> requestIds = new RequestIds();
+    private Duration defaultShutdownTimeout = Duration.ofSeconds(60);
+    private final List<LifecycleListener> listeners = new ArrayList<>();
+    private boolean syncOnDriverEvents = true;
+    private boolean closeDriver;
+
+    private Builder() {}
+
+    /**
+     * Sets the hypervisor driver (required).
+     *
+     * @param driver the driver
+     * @return this builder
+     */
+    public Builder driver(HypervisorDriver driver) {
+      this.driver = Objects.requireNonNull(driver, "driver");
+      return this;
+    }
+
+    /**
+     * Sets the instance store; default {@link InstanceStores#inMemory()}.
+     *
+     * @param store the store
+     * @return this builder
+     */
+    public Builder store(InstanceStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Sets the clock for action-log and event times; default the UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the executor that runs {@link LifecycleEngine#submit} operations and event-driven syncs;
+     * default a cached pool of daemon threads owned by the engine.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets the lifecycle table; default {@link LifecycleRules#standard()}.
+     *
+     * @param rules the rules
+     * @return this builder
+     */
+    public Builder rules(LifecycleRules rules) {
+      this.rules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /**
+     * Sets the power-sync table; default {@link PowerSyncRules#standard()}.
+     *
+     * @param syncRules the rules
+     * @return this builder
+     */
+    public Builder powerSyncRules(PowerSyncRules syncRules) {
+      this.syncRules = Objects.requireNonNull(syncRules, "syncRules");
+      return this;
+    }
+
+    /**
+     * Sets the request-id generator; default random {@code req-<uuid>} ids.
+     *
+     * @param requestIds the generator; must return a new, non-empty id at each call
+     * @return this builder
+     */
+    public Builder requestIds(Supplier<String> requestIds) {
+      this.requestIds = Objects.requireNonNull(requestIds, "requestIds");
+      return this;
+    }
+
+    /**
+     * Sets how long a stop waits for a clean shutdown when the caller gives no timeout; default 60 s.
+     *
+     * @param timeout the timeout, zero or positive
+     * @return this builder
+     * @throws InvalidInputException if negative
+     */
+    public Builder defaultShutdownTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new InvalidInputException("The shutdown timeout must not be negative: " + timeout);
+      }
+      this.defaultShutdownTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Adds a listener for lifecycle events.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(LifecycleListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Sets whether hypervisor lifecycle events trigger a power-state sync of their instance; default
+     * true.
+     *
+     * @param enabled true to sync on events
+     * @return this builder
+     */
+    public Builder syncOnDriverEvents(boolean enabled) {
+      this.syncOnDriverEvents = enabled;
+      return this;
+    }
+
+    /**
+     * Sets whether {@link LifecycleEngine#close()} closes the driver too; default false.
+     *
+     * @param close true to close the driver with the engine
+     * @return this builder
+     */
+    public Builder closeDriverOnClose(boolean close) {
+      this.closeDriver = close;
+      return this;
+    }
+
+    /**
+     * Builds the engine and subscribes it to the driver's events.
+     *
+     * @return the engine
+     * @throws IllegalStateException if no driver was set
+     */
+    public LifecycleEngine build() {
+      if (driver == null) {
+        throw new IllegalStateException("A HypervisorDriver is required");
+      }
+      if (store == null) {
+        store = InstanceStores.inMemory();
+      }
+      return new LifecycleEngine(this);
+    }
+  }
+}

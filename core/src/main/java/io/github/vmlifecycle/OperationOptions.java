@@ -1,0 +1,64 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.time.Duration;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * Options for one operation: the shutdown timeout of a stop or rescue, the rescue request, a progress
+ * listener for suspend and resume.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+@Value.Immutable
+@VmlStyle
+public abstract class OperationOptions {
+
+  private static final OperationOptions DEFAULTS = builder().build();
+
+  OperationOptions() {}
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder; every attribute is optional
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns options with every default.
+   *
+   * @return the shared default options
+   */
+  public static OperationOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** How long a stop (or the power-off of a rescue) waits for a clean shutdown; empty: the engine's default. */
+  public abstract Optional<Duration> shutdownTimeout();
+
+  /** What a rescue boots; empty: {@link RescueRequest#defaults()}. */
+  public abstract Optional<RescueRequest> rescueRequest();
+
+  /** Receives progress of a suspend or resume. */
+  @Value.Default
+  public ProgressListener progress() {
+    return ProgressListener.NONE;
+  }
+
+  @Value.Check
+  void check() {
+    if (shutdownTimeout().isPresent() && shutdownTimeout().get().isNegative()) {
+      throw new InvalidInputException("The shutdown timeout must not be negative: " + shutdownTimeout().get());
+    }
+  }
+
+  /** Builds {@link OperationOptions}. */
+  public static final class Builder extends ImmutableOperationOptions.Builder {
+    Builder() {}
+  }
+}

@@ -1,0 +1,111 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.internal.TruthDerivation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes the stored state follow the hypervisor for idle instances, after {@link PowerSyncRules}: the
+ * stored power state always becomes the reported one; a guest that stopped by itself makes the
+ * instance STOPPED; a guest running while the instance is STOPPED (or off while PAUSED) is forced off.
+ */
+final class PowerSync {
+  private final EngineContext ctx;
+
+  PowerSync(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Syncs one instance; returns the action taken, or empty when nothing but the power state changed. */
+  Optional<ActionRecord> sync(String id) {
+    ReentrantLock lock = ctx.executionLock(id);
+    if (!lock.tryLock()) {
+      return Optional.empty(); // an operation runs on it; it will save the truth itself
+    }
+    try {
+      return syncLocked(id);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Optional<ActionRecord> syncLocked(String id) {
+    Optional<Instance> stored = ctx.store.get(id);
+    if (stored.isEmpty() || stored.get().taskState().isPresent()) {
+      return Optional.empty();
+    }
+    Instance current = stored.get();
+    EngineContext.Observation seen = ctx.observe(id);
+    if (!seen.known()) {
+      return Optional.empty();
+    }
+    PowerState reported = TruthDerivation.powerState(seen.instance);
+    if (reported != current.powerState()) {
+      Instance updated = Instance.copyOf(current)
+          .powerState(reported)
+          .version(current.version() + 1)
+          .updatedAt(ctx.clock.instant())
+          .build();
+      if (!ctx.store.compareAndSet(current.version(), updated)) {
+        return Optional.empty();
+      }
+      current = updated;
+    }
+    PowerSyncRules.Action action = ctx.syncRules.action(current.vmState(), reported);
+    String requestId = ctx.requestIds.get();
+    String what = "instance is " + current.vmState().novaName() + " but the hypervisor reports "
+        + reported.novaName();
+    switch (action) {
+      case REPORT:
+        ctx.emit(current, "power_sync", LifecycleEvent.Phase.END, requestId, Optional.of(what));
+        return Optional.empty();
+      case STOP:
+        EngineContext.Observation again = ctx.observe(id);
+        if (!again.known() || TruthDerivation.powerState(again.instance) != reported) {
+          return Optional.empty(); // not confirmed by a second look
+        }
+        return Optional.of(forceStop(current, reported, what, requestId));
+      case FORCE_STOP:
+        return Optional.of(forceStop(current, reported, what, requestId));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private ActionRecord forceStop(Instance current, PowerState reported, String what, String requestId) {
+    Instant started = ctx.clock.instant();
+    Instance stopping = Instance.copyOf(current)
+        .taskState(TaskState.POWERING_OFF)
+        .requestId(requestId)
+        .taskStartedAt(started)
+        .version(current.version() + 1)
+        .updatedAt(started)
+        .build();
+    if (!ctx.store.compareAndSet(current.version(), stopping)) {
+      return ctx.record(current.id(), current.vmState(), current.vmState(), "sync", requestId, started,
+          ActionRecord.Result.FAILED, Optional.of(what + "; the instance changed, nothing done"),
+          Optional.of(VmLifecycleException.Kind.BUSY));
+    }
+    ctx.emit(stopping, "power_sync", LifecycleEvent.Phase.START, requestId, Optional.of(what));
+    String fault = null;
+    if (reported != PowerState.SHUTDOWN && reported != PowerState.NOSTATE) {
+      try {
+        ctx.driver.stop(current.id(), Duration.ZERO);
+      } catch (RuntimeException e) {
+        fault = e.getMessage();
+      }
+    }
+    EngineContext.Observation after = ctx.observe(current.id());
+    Instance landed = ctx.settle(stopping, after, VmState.ERROR, false);
+    ctx.store.compareAndSet(stopping.version(), landed);
+    String message = what + "; stopped it, now " + landed.vmState().novaName()
+        + (fault == null ? "" : "; the power-off failed: " + fault);
+    ctx.emit(landed, "power_sync", fault == null ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR,
+        requestId, Optional.of(message));
+    return ctx.record(current.id(), current.vmState(), landed.vmState(), "sync", requestId, started,
+        fault == null ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED, Optional.of(message),
+        fault == null ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
+  }
+}

@@ -1,0 +1,134 @@
+package io.github.vmlifecycle;
+
+import io.github.vmlifecycle.spi.DriverInstance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Resolves instances left with a task_state by a managing process that died: each is brought to the
+ * state the hypervisor shows, finishing the operation where that is what the user asked for and safe
+ * (a stop, a start, an unpause, a hard reboot, an unrescue, the start of a defined rescue), and every
+ * resolution is logged as a {@code recover} action.
+ */
+final class Recovery {
+  private final EngineContext ctx;
+
+  Recovery(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  List<ActionRecord> recoverAll() {
+    List<ActionRecord> done = new ArrayList<>();
+    for (Instance instance : ctx.store.list()) {
+      if (instance.taskState().isPresent()) {
+        recover(instance.id()).ifPresent(done::add);
+      }
+    }
+    return done;
+  }
+
+  Optional<ActionRecord> recover(String id) {
+    ReentrantLock lock = ctx.executionLock(id);
+    if (!lock.tryLock()) {
+      return Optional.empty(); // an operation of this engine runs on it now
+    }
+    try {
+      Optional<Instance> stored = ctx.store.get(id);
+      if (stored.isEmpty() || stored.get().taskState().isEmpty()
+          || stored.get().requestId().map(ctx.inFlight::contains).orElse(false)) {
+        return Optional.empty();
+      }
+      return Optional.of(resolve(stored.get()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ActionRecord resolve(Instance stuck) {
+    Instant started = ctx.clock.instant();
+    TaskState task = stuck.taskState().orElseThrow();
+    EngineContext.Observation seen = ctx.observe(stuck.id());
+    String how = "landed on the hypervisor's state";
+    RuntimeException rollForwardFailure = null;
+    if (seen.known() && seen.instance.isPresent()) {
+      try {
+        Optional<String> finished = finish(stuck, task, seen.instance.get());
+        if (finished.isPresent()) {
+          how = finished.get();
+          seen = ctx.observe(stuck.id());
+        }
+      } catch (RuntimeException e) {
+        rollForwardFailure = e;
+        how = "could not finish it: " + e.getMessage();
+        seen = ctx.observe(stuck.id());
+      }
+    }
+    Instance landed = ctx.settle(stuck, seen, VmState.ERROR, task == TaskState.RESCUING);
+    String message = "recovered task_state " + task.novaName() + ": " + how + "; now "
+        + landed.vmState().novaName() + " (power " + landed.powerState().novaName() + ")"
+        + (seen.known() ? "" : "; the hypervisor could not be asked: " + seen.error.getMessage());
+    String requestId = stuck.requestId().orElseGet(ctx.requestIds);
+    if (!ctx.store.compareAndSet(stuck.version(), landed)) {
+      Instance now = ctx.store.get(stuck.id()).orElse(stuck);
+      return ctx.record(stuck.id(), stuck.vmState(), now.vmState(), "recover", requestId, started,
+          ActionRecord.Result.FAILED, Optional.of("the instance changed while it was being recovered"),
+          Optional.of(VmLifecycleException.Kind.BUSY));
+    }
+    boolean ok = rollForwardFailure == null && seen.known();
+    ctx.emit(landed, "recover", ok ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR, requestId,
+        Optional.of(message));
+    return ctx.record(stuck.id(), stuck.vmState(), landed.vmState(), "recover", requestId, started,
+        ok ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED, Optional.of(message),
+        ok ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
+  }
+
+  /** Finishes what the user asked where that is safe; returns what was done, or empty. */
+  private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d) {
+    PowerState power = d.powerState();
+    switch (task) {
+      case POWERING_OFF:
+        if (power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.CRASHED) {
+          ctx.driver.stop(stuck.id(), Duration.ZERO);
+          return Optional.of("finished the stop");
+        }
+        return Optional.empty();
+      case POWERING_ON:
+        if (power == PowerState.SHUTDOWN && !d.rescueDefinition()) {
+          ctx.driver.start(stuck.id());
+          return Optional.of("finished the start");
+        }
+        return Optional.empty();
+      case UNPAUSING:
+        if (power == PowerState.PAUSED) {
+          ctx.driver.unpause(stuck.id());
+          return Optional.of("finished the unpause");
+        }
+        return Optional.empty();
+      case REBOOTING_HARD:
+        if (power != PowerState.RUNNING) {
+          ctx.driver.hardReboot(stuck.id());
+          return Optional.of("finished the hard reboot");
+        }
+        return Optional.empty();
+      case UNRESCUING:
+        Optional<String> original = stuck.originalDefinition().or(() -> ctx.embeddedOriginal(stuck.id()));
+        if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
+          ctx.driver.unrescue(stuck.id(), original.get());
+          return Optional.of("finished the unrescue");
+        }
+        return Optional.empty();
+      case RESCUING:
+        if (d.rescueDefinition() && power == PowerState.SHUTDOWN) {
+          ctx.driver.start(stuck.id());
+          return Optional.of("started the rescue definition");
+        }
+        return Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
+}

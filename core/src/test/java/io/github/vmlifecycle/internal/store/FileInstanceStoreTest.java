@@ -1,0 +1,113 @@
+package io.github.vmlifecycle.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vmlifecycle.ActionRecord;
+import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.StoreException;
+import io.github.vmlifecycle.VmState;
+import io.github.vmlifecycle.spi.InstanceStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileInstanceStoreTest extends InstanceStoreContractTest {
+  @TempDir Path dir;
+
+  @Override
+  InstanceStore store() {
+    return new FileInstanceStore(dir);
+  }
+
+  @Test
+  void reopen_seesWhatWasWritten() {
+    store().insertIfAbsent(instance("a", 0));
+    assertThat(new FileInstanceStore(dir).get("a")).contains(instance("a", 0));
+  }
+
+  @Test
+  void files_areCreatedPrivate() throws Exception {
+    InstanceStore store = store();
+    store.insertIfAbsent(instance("a", 0));
+    store.appendAction(action("a"));
+    for (String name : new String[] {"a.instance", "a.actions", "a.lock"}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
+          .as(name).isEqualTo("rw-------");
+    }
+  }
+
+  @Test
+  void write_leavesNoTemporaryFiles() throws Exception {
+    InstanceStore store = store();
+    store.insertIfAbsent(instance("a", 0));
+    for (int v = 0; v < 5; v++) {
+      store.compareAndSet(v, instance("a", v + 1));
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a.instance", "a.lock");
+    }
+  }
+
+  @Test
+  void get_corruptFile_isAClearErrorNamingTheFile() throws Exception {
+    Files.writeString(dir.resolve("bad.instance"), "format=vmlifecycle-instance/1\nid=bad\nname=x\nvmState=SLEEPY\n");
+    InstanceStore store = store();
+    assertThatThrownBy(() -> store.get("bad"))
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.file()).contains(dir.resolve("bad.instance")))
+        .hasMessageContaining("bad.instance").hasMessageContaining("corrupt").hasMessageContaining("vmState");
+    assertThatThrownBy(store::list).isInstanceOf(StoreException.class).hasMessageContaining("bad.instance");
+  }
+
+  @Test
+  void get_garbageAndNonUtf8_areClearErrors() throws Exception {
+    Files.write(dir.resolve("g.instance"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+    assertThatThrownBy(() -> store().get("g")).isInstanceOf(StoreException.class).hasMessageContaining("g.instance");
+    Files.writeString(dir.resolve("h.instance"), "just some text", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> store().get("h")).isInstanceOf(StoreException.class).hasMessageContaining("format");
+  }
+
+  @Test
+  void get_fileHoldingAnotherInstance_isCorrupt() throws Exception {
+    InstanceStore store = store();
+    store.insertIfAbsent(instance("a", 0));
+    Files.copy(dir.resolve("a.instance"), dir.resolve("b.instance"));
+    assertThatThrownBy(() -> store.get("b")).isInstanceOf(StoreException.class).hasMessageContaining("b.instance");
+  }
+
+  @Test
+  void actions_tornLastLine_isIgnoredButCorruptLineIsAnError() throws Exception {
+    InstanceStore store = store();
+    store.appendAction(action("a"));
+    Files.writeString(dir.resolve("a.actions"), "instanceId=a&requestId=torn", java.nio.file.StandardOpenOption.APPEND);
+    assertThat(store.actions("a")).hasSize(1);
+    Files.writeString(dir.resolve("a.actions"), "\n", java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> store.actions("a")).isInstanceOf(StoreException.class)
+        .hasMessageContaining("a.actions").hasMessageContaining("line 2");
+  }
+
+  @Test
+  void ids_withPathCharacters_areRefused() {
+    InstanceStore store = store();
+    assertThatThrownBy(() -> store.get("../etc/passwd")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> store.get("a/b")).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void open_onAFile_isAClearError() throws Exception {
+    Path file = Files.writeString(dir.resolve("plain"), "x");
+    assertThatThrownBy(() -> new FileInstanceStore(file)).isInstanceOf(StoreException.class)
+        .hasMessageContaining(file.toString());
+  }
+
+  private static ActionRecord action(String id) {
+    return ActionRecord.builder().instanceId(id).requestId("r").action("lock").startedAt(Instant.EPOCH)
+        .finishedAt(Instant.EPOCH).result(ActionRecord.Result.SUCCEEDED).vmStateBefore(VmState.ACTIVE)
+        .vmStateAfter(VmState.ACTIVE).build();
+  }
+}

@@ -1,0 +1,27 @@
+package io.github.vmlifecycle.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.vmlifecycle.ActionRecord;
+import io.github.vmlifecycle.VmState;
+import io.github.vmlifecycle.spi.InstanceStore;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class InMemoryInstanceStoreTest extends InstanceStoreContractTest {
+  @Override
+  InstanceStore store() {
+    return new InMemoryInstanceStore();
+  }
+
+  @Test
+  void actions_withACap_keepTheNewest() {
+    InstanceStore store = new InMemoryInstanceStore(3);
+    for (int i = 0; i < 5; i++) {
+      store.appendAction(ActionRecord.builder().instanceId("a").requestId("r" + i).action("pause")
+          .startedAt(Instant.EPOCH).finishedAt(Instant.EPOCH).result(ActionRecord.Result.SUCCEEDED)
+          .vmStateBefore(VmState.ACTIVE).vmStateAfter(VmState.PAUSED).build());
+    }
+    assertThat(store.actions("a")).extracting(ActionRecord::requestId).containsExactly("r2", "r3", "r4");
+  }
+}

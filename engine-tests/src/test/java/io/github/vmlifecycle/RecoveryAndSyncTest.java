@@ -1,0 +1,164 @@
+package io.github.vmlifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.vmlifecycle.fake.FakeClock;
+import io.github.vmlifecycle.fake.FakeHypervisor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RecoveryAndSyncTest {
+  private static final String IMAGE = "/images/rescue.qcow2";
+
+  @TempDir Path dir;
+  private final FakeClock clock = new FakeClock();
+  private final FakeHypervisor fake = new FakeHypervisor(clock);
+  private final List<LifecycleEvent> events = new ArrayList<>();
+
+  private LifecycleEngine engine(boolean syncOnEvents) {
+    return LifecycleEngine.builder().driver(fake).store(InstanceStores.directory(dir)).clock(clock)
+        .executor(Runnable::run).syncOnDriverEvents(syncOnEvents).listener(events::add).build();
+  }
+
+  static Stream<Arguments> crashes() {
+    return Stream.of(Operation.values()).flatMap(op -> Stream.of(CrashPoint.values()).map(p -> Arguments.of(op, p)));
+  }
+
+  @ParameterizedTest(name = "{0} killed {1}")
+  @MethodSource("crashes")
+  void recover_afterAProcessDiesAtAnyStep_leavesNothingStuck(Operation op, CrashPoint point) {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    String original = fake.definition(id);
+    try (LifecycleEngine first = engine(false)) {
+      first.get(id);
+      prepare(first, op);
+      boolean crashed = first.executeUntilCrash(id, op, OperationOptions.builder().shutdownTimeout(Duration.ZERO)
+          .rescueRequest(RescueRequest.builder().image(IMAGE).build()).build(), point);
+      assertThat(crashed).isTrue();
+      assertThat(first.get(id).taskState()).isPresent();
+    }
+    try (LifecycleEngine restarted = engine(false)) {
+      List<ActionRecord> recovered = restarted.recover();
+      assertThat(recovered).hasSize(1);
+      assertThat(recovered.get(0).action()).isEqualTo("recover");
+      Instance after = restarted.get(id);
+      assertThat(after.taskState()).isEmpty();
+      assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
+      if (fake.inspect(id).rescueDefinition()) {
+        assertThat(after.originalDefinition()).contains(original);
+      } else {
+        assertThat(fake.definition(id)).isEqualTo(original);
+      }
+      assertThat(restarted.actions(id)).last().extracting(ActionRecord::action).isEqualTo("recover");
+      assertThat(restarted.recover()).as("a second recovery has nothing to do").isEmpty();
+    }
+  }
+
+  /** Brings the instance into a state from which {@code op} is allowed. */
+  private static void prepare(LifecycleEngine engine, Operation op) {
+    switch (op) {
+      case UNPAUSE:
+        engine.pause("web-1");
+        break;
+      case RESUME:
+        engine.suspend("web-1");
+        break;
+      case UNRESCUE:
+        engine.rescue("web-1", RescueRequest.builder().image(IMAGE).build());
+        break;
+      case START:
+        engine.stop("web-1", Duration.ZERO);
+        break;
+      default:
+        break;
+    }
+  }
+
+  @Test
+  void recover_finishesAnUnrescueAndLeavesNoRescueFile() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine first = engine(false)) {
+      first.rescue("web-1", RescueRequest.builder().image(IMAGE).build());
+      first.executeUntilCrash(id, Operation.UNRESCUE, OperationOptions.defaults(), CrashPoint.AFTER_ACCEPT);
+    }
+    try (LifecycleEngine restarted = engine(false)) {
+      restarted.recover();
+      assertThat(restarted.get(id).vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(fake.files(id)).noneMatch(f -> f.endsWith(".rescue"));
+    }
+  }
+
+  @Test
+  void guestShuttingDownByItself_isSeenThroughTheEventAndStopsTheInstance() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine(true)) {
+      engine.get(id);
+      fake.guestShutsDown(id);
+      Instance after = engine.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
+      assertThat(after.powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(engine.actions(id)).extracting(ActionRecord::action).contains("sync");
+    }
+  }
+
+  @Test
+  void guestPausedBehindTheBack_isReportedNotChanged() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine(true)) {
+      engine.get(id);
+      fake.pauseBehindBack(id);
+      Instance after = engine.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(after.powerState()).isEqualTo(PowerState.PAUSED);
+      assertThat(events).extracting(LifecycleEvent::name).contains("instance.power_sync.end");
+    }
+  }
+
+  @Test
+  void syncPowerStates_forcesOffAGuestRunningWhileStopped() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine(false)) {
+      engine.stop(id, Duration.ZERO);
+      fake.start(id);
+      List<ActionRecord> actions = engine.syncPowerStates();
+      assertThat(actions).hasSize(1);
+      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
+    }
+  }
+
+  @Test
+  void crashedGuest_isStoppedBySync() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine(false)) {
+      engine.get(id);
+      fake.guestCrashes(id);
+      engine.syncPowerStates();
+      assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
+      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    }
+  }
+
+  @Test
+  void vanishedGuest_keepsItsStateWithPowerNostate() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine(false)) {
+      engine.get(id);
+      fake.removeBehindBack(id);
+      assertThat(engine.syncPowerStates()).isEmpty();
+      Instance after = engine.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(after.powerState()).isEqualTo(PowerState.NOSTATE);
+    }
+  }
+}

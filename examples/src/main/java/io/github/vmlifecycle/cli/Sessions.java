@@ -1,0 +1,72 @@
+package io.github.vmlifecycle.cli;
+
+import io.github.vmlifecycle.InstanceStores;
+import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.LifecycleEngine;
+import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.libvirt.LibvirtDriver;
+import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.InstanceStore;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Opens the driver and store a command works on, from {@code --uri} and {@code --state-dir}. */
+final class Sessions {
+  /** The URI that selects the in-memory fake hypervisor. */
+  static final String FAKE_URI = "fake:///";
+
+  private Sessions() {}
+
+  static Vmlife.Session open(Optional<String> uri, Optional<Path> stateDir) {
+    boolean fake = uri.isPresent() && uri.get().startsWith("fake:");
+    if (fake && !uri.get().equals(FAKE_URI)) {
+      throw new InvalidInputException("Unknown fake URI '" + uri.get() + "'; use " + FAKE_URI);
+    }
+    InstanceStore store = fake && stateDir.isEmpty()
+        ? InstanceStores.inMemory()
+        : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
+    HypervisorDriver driver = fake ? sampleFake() : LibvirtDriver.connect(uri.orElse(null));
+    LifecycleEngine engine = LifecycleEngine.builder()
+        .driver(driver)
+        .store(store)
+        .syncOnDriverEvents(false)
+        .closeDriverOnClose(true)
+        .build();
+    return new Vmlife.Session() {
+      @Override
+      public LifecycleEngine engine() {
+        return engine;
+      }
+
+      @Override
+      public String previewRescue(String id, RescueRequest request) {
+        return RescuePreview.preview(engine, driver, id, request);
+      }
+
+      @Override
+      public void close() {
+        engine.close();
+      }
+    };
+  }
+
+  /**
+   * A fresh fake hypervisor with three running sample instances, web-1, web-2 and db-1, and a rescue
+   * image {@code /images/rescue.qcow2}.
+   */
+  static FakeHypervisor sampleFake() {
+    FakeHypervisor fake = new FakeHypervisor();
+    fake.addImage("/images/rescue.qcow2");
+    fake.createInstance("web-1");
+    fake.createInstance("web-2");
+    fake.createInstance("db-1");
+    return fake;
+  }
+
+  static Path defaultStateDir() {
+    String xdg = System.getenv("XDG_STATE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("vmlife");
+  }
+}

@@ -1,0 +1,272 @@
+package io.github.vmlifecycle.cli;
+
+import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.LifecycleEngine;
+import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.OperationOptions;
+import io.github.vmlifecycle.RescueBus;
+import io.github.vmlifecycle.RescueDevice;
+import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.VmLifecycleException;
+import io.github.vmlifecycle.VmState;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code vmlife} command line: lifecycle operations on a libvirt host (or the in-memory fake),
+ * with state and the action log kept in a durable store between calls.
+ *
+ * <p>Exit codes: 0 done; 2 usage; 3 not allowed in the current state, locked, or busy; 4 no such
+ * instance; 5 hypervisor failure; 6 invalid input.
+ */
+@Command(name = "vmlife", mixinStandardHelpOptions = true, version = "vmlife 0.1.0-SNAPSHOT",
+    description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
+    subcommands = {DemoCommand.class, RulesCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
+        "4:no such instance", "5:hypervisor failure", "6:invalid input"})
+public final class Vmlife implements Callable<Integer> {
+
+  @Option(names = "--uri", scope = CommandLine.ScopeType.INHERIT,
+      description = "Hypervisor URI: qemu:///system, qemu+tcp://host/system, test:///..., fake:/// "
+          + "(default: $LIBVIRT_DEFAULT_URI, else libvirt's default).")
+  String uri;
+
+  @Option(names = "--state-dir", scope = CommandLine.ScopeType.INHERIT,
+      description = "Directory of the durable state store (default: ~/.local/state/vmlife).")
+  Path stateDir;
+
+  @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT,
+      description = "Print JSON (errors as {\"error\": {...}} on stderr).")
+  boolean json;
+
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final SessionFactory sessions;
+
+  /** Creates the command on the process's standard streams and real drivers. */
+  public Vmlife() {
+    this(System.in, System.out, System.err, new SessionFactory());
+  }
+
+  Vmlife(InputStream in, PrintStream out, PrintStream err, SessionFactory sessions) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+    this.sessions = sessions;
+  }
+
+  /**
+   * Runs the command line and exits with its exit code.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(run(new Vmlife(), args));
+  }
+
+  /**
+   * Runs the command line on a given command object and returns the exit code.
+   *
+   * @param vmlife the command object (its streams receive the output)
+   * @param args the arguments
+   * @return the exit code
+   */
+  static int run(Vmlife vmlife, String... args) {
+    CommandLine cl = new CommandLine(vmlife);
+    cl.addSubcommand("xml", new XmlCommand(vmlife.in, vmlife.out, vmlife.err));
+    cl.setOut(new PrintWriter(vmlife.out, true));
+    cl.setErr(new PrintWriter(vmlife.err, true));
+    cl.setExitCodeExceptionMapper(t -> t instanceof VmLifecycleException
+        ? ExitCodes.of(((VmLifecycleException) t).kind()) : ExitCodes.HYPERVISOR);
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      Output o = vmlife.output();
+      if (e instanceof VmLifecycleException) {
+        o.error((VmLifecycleException) e);
+        return ExitCodes.of(((VmLifecycleException) e).kind());
+      }
+      o.error("internal", e.toString());
+      return ExitCodes.HYPERVISOR;
+    });
+    return cl.execute(args);
+  }
+
+  Output output() {
+    return new Output(out, err, json);
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  Session open() {
+    return sessions.open(Optional.ofNullable(uri), Optional.ofNullable(stateDir));
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(out);
+    return ExitCodes.USAGE;
+  }
+
+  private int withEngine(Function<LifecycleEngine, Instance> action) {
+    try (Session s = open()) {
+      output().instance(action.apply(s.engine()));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", description = "List instances with their states.")
+  int list() {
+    try (Session s = open()) {
+      output().instances(s.engine().list());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", description = "Show one instance.")
+  int show(@Parameters(paramLabel = "ID", description = "Domain name or UUID.") String id) {
+    return withEngine(e -> e.get(id));
+  }
+
+  @Command(name = "pause", description = "Pause an active instance (memory kept in RAM).")
+  int pause(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.pause(id));
+  }
+
+  @Command(name = "unpause", description = "Unpause a paused instance.")
+  int unpause(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.unpause(id));
+  }
+
+  @Command(name = "suspend", description = "Suspend an active instance (memory saved to disk).")
+  int suspend(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.suspend(id, ProgressBar.forTerminal(err, "suspend " + id, json)));
+  }
+
+  @Command(name = "resume", description = "Resume a suspended instance.")
+  int resume(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.resume(id, ProgressBar.forTerminal(err, "resume " + id, json)));
+  }
+
+  @Command(name = "stop", description = "Stop an active or error instance.")
+  int stop(@Parameters(paramLabel = "ID") String id,
+      @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "60",
+          description = "Seconds to wait for a clean shutdown before forcing it off (0: at once; default 60).")
+          long seconds) {
+    if (seconds < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--shutdown-timeout must not be negative");
+    }
+    return withEngine(e -> e.stop(id, Duration.ofSeconds(seconds)));
+  }
+
+  @Command(name = "start", description = "Start a stopped instance.")
+  int start(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.start(id));
+  }
+
+  @Command(name = "reboot", description = "Reboot an instance (only --hard is supported).")
+  int reboot(@Option(names = "--hard", required = true, description = "Destroy and start again.") boolean hard,
+      @Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.hardReboot(id));
+  }
+
+  @Command(name = "rescue", description = "Boot an instance from a rescue image with its own disk attached.")
+  int rescue(@Parameters(paramLabel = "ID") String id,
+      @Option(names = "--image", paramLabel = "PATH", description = "Rescue image (default: the root disk's backing image).")
+          Path image,
+      @Option(names = "--kernel", paramLabel = "PATH", description = "Rescue kernel (with --ramdisk).") Path kernel,
+      @Option(names = "--ramdisk", paramLabel = "PATH", description = "Rescue ramdisk (with --kernel).") Path ramdisk,
+      @Option(names = "--stable", description = "Stable device mode: every device keeps its place.") boolean stable,
+      @Option(names = "--rescue-device", paramLabel = "D", description = "disk, cdrom, floppy or lun (implies --stable).")
+          String device,
+      @Option(names = "--rescue-bus", paramLabel = "B", description = "virtio, scsi, sata, ide, usb or fdc (implies --stable).")
+          String bus,
+      @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "Seconds to wait for a clean shutdown.")
+          Long seconds,
+      @Option(names = "--dry-run", description = "Print the rescue definition's diff and change nothing.") boolean dryRun) {
+    RescueRequest request = RescueRequest.builder()
+        .image(Optional.ofNullable(image).map(Path::toString))
+        .kernel(Optional.ofNullable(kernel).map(Path::toString))
+        .ramdisk(Optional.ofNullable(ramdisk).map(Path::toString))
+        .stable(stable)
+        .device(Optional.ofNullable(device).map(RescueDevice::fromXmlName))
+        .bus(Optional.ofNullable(bus).map(RescueBus::fromXmlName))
+        .shutdownTimeout(Optional.ofNullable(seconds).map(Duration::ofSeconds))
+        .build();
+    if (dryRun) {
+      try (Session s = open()) {
+        out.print(s.previewRescue(id, request));
+        return ExitCodes.OK;
+      }
+    }
+    return withEngine(e -> e.execute(id, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()));
+  }
+
+  @Command(name = "unrescue", description = "Leave rescue: boot the original definition again.")
+  int unrescue(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.unrescue(id));
+  }
+
+  @Command(name = "lock", description = "Lock an instance against operations.")
+  int lock(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.lock(id));
+  }
+
+  @Command(name = "unlock", description = "Unlock an instance.")
+  int unlock(@Parameters(paramLabel = "ID") String id) {
+    return withEngine(e -> e.unlock(id));
+  }
+
+  @Command(name = "reset-state", description = "Reset a stuck instance to active or error (admin).")
+  int resetState(@Parameters(paramLabel = "ID") String id,
+      @Option(names = "--state", required = true, paramLabel = "active|error") String state) {
+    VmState target = VmState.fromName(state);
+    return withEngine(e -> e.resetState(id, target));
+  }
+
+  @Command(name = "recover", description = "Resolve every instance left mid-operation by a crash.")
+  int recover() {
+    try (Session s = open()) {
+      s.engine().recover();
+      output().instances(s.engine().list());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "actions", description = "Show an instance's action log.")
+  int actions(@Parameters(paramLabel = "ID") String id) {
+    try (Session s = open()) {
+      output().actions(s.engine().actions(id));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The engine and driver of one command, closed when it ends. */
+  interface Session extends AutoCloseable {
+    LifecycleEngine engine();
+
+    String previewRescue(String id, RescueRequest request);
+
+    @Override
+    void close();
+  }
+
+  /** Opens sessions; replaced in tests. */
+  static class SessionFactory {
+    Session open(Optional<String> uri, Optional<Path> stateDir) {
+      return Sessions.open(uri, stateDir);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.github.vmlifecycle.fake;
+
+import java.time.Duration;
+
+/**
+ * A scripted hang, made by {@link FaultScript#hang}: each call it matches blocks, before changing anything,
+ * until the test {@link #release releases} it (the call then proceeds normally) or the {@link FakeClock} is
+ * advanced to the call's deadline (the call then throws a {@code HypervisorException} with code TIMEOUT, having
+ * changed nothing). A disconnect or close of the fake ends the wait with code CONNECTION.
+ *
+ * <p>Thread-safe.
+ */
+public final class FakeHang {
+
+  private final FakeClock clock;
+  private final Duration timeout;
+  private volatile boolean released;
+  private int waiting;
+
+  FakeHang(FakeClock clock, Duration timeout) {
+    this.clock = clock;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Returns how long, by the fake clock, a matched call waits before it times out.
+   *
+   * @return the timeout
+   */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Releases every call blocked in this hang and lets later matching calls pass without blocking.
+   */
+  public void release() {
+    released = true;
+    clock.wakeAll();
+  }
+
+  /**
+   * Returns whether {@link #release} was called.
+   *
+   * @return true once released
+   */
+  public boolean isReleased() {
+    return released;
+  }
+
+  /**
+   * Returns how many calls are blocked in this hang right now.
+   *
+   * @return the number of blocked calls
+   */
+  public synchronized int waitingCalls() {
+    return waiting;
+  }
+
+  /**
+   * Waits, in real time, until at least one call is blocked in this hang: the way for a test to know that
+   * another thread has reached the hang before it advances the clock or releases it.
+   *
+   * @param realTimeout how long to wait at most, in real time
+   * @return true when a call is blocked, false when the real timeout passed first
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public synchronized boolean awaitWaiting(Duration realTimeout) throws InterruptedException {
+    long deadline = System.nanoTime() + realTimeout.toNanos();
+    while (waiting == 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+
+  synchronized void enter() {
+    waiting++;
+    notifyAll();
+  }
+
+  synchronized void exit() {
+    waiting--;
+  }
+}

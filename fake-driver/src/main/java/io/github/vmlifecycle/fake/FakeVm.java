@@ -1,0 +1,355 @@
+package io.github.vmlifecycle.fake;
+
+import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.spi.DriverEvent;
+import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One fake guest and its state machine: power state, definition, guest memory, saved-memory image and instance
+ * directory. Every method except the constructor must be called with {@link #lock} held.
+ */
+final class FakeVm {
+
+  private static final int PROGRESS_STEPS = 4;
+
+  final String id;
+  final String name;
+  final long memoryBytes;
+  final Optional<String> backingImage;
+  final ReentrantLock lock = new ReentrantLock();
+
+  private PowerState power;
+  private String definition;
+  private boolean rescue;
+  private boolean removed;
+  private boolean ignoresShutdown;
+  private String memory = "";
+  private long uptimeNanos;
+  private Instant runningSince;
+  private int bootCount;
+  private SavedImage saved;
+  private final Set<String> files = new TreeSet<>();
+
+  private record SavedImage(String memory, long uptimeNanos) {}
+
+  FakeVm(FakeInstanceSpec spec, Instant now) {
+    this.id = spec.effectiveUuid();
+    this.name = spec.name();
+    this.memoryBytes = spec.memoryBytes();
+    this.backingImage = spec.backingImage();
+    this.ignoresShutdown = spec.ignoresShutdown();
+    this.power = spec.powerState();
+    setDefinition(spec.definition()
+        .orElseGet(() -> DomainXml.defaultDefinition(name, id, memoryBytes, backingImage)));
+    files.add("disk");
+    if (isActive()) {
+      memory = spec.guestMemory();
+      bootCount = 1;
+      runningSince = power == PowerState.RUNNING ? now : null;
+    } else if (spec.savedMemory()) {
+      saved = new SavedImage(spec.guestMemory(), 0);
+      bootCount = 1;
+    }
+  }
+
+  // ---- queries ----
+
+  boolean isRemoved() {
+    return removed;
+  }
+
+  DriverInstance snapshot() {
+    return DriverInstance.builder()
+        .id(id)
+        .name(name)
+        .powerState(power)
+        .hasSavedMemory(saved != null)
+        .rescueDefinition(rescue)
+        .build();
+  }
+
+  String definition() {
+    return definition;
+  }
+
+  Optional<String> embeddedOriginal() {
+    return rescue ? DomainXml.embeddedOriginal(definition) : Optional.empty();
+  }
+
+  Set<String> files() {
+    return Set.copyOf(files);
+  }
+
+  String memory() {
+    return saved != null ? saved.memory() : memory;
+  }
+
+  Duration uptime(Instant now) {
+    if (saved != null) {
+      return Duration.ofNanos(saved.uptimeNanos());
+    }
+    long running = power == PowerState.RUNNING ? Duration.between(runningSince, now).toNanos() : 0;
+    return Duration.ofNanos(uptimeNanos + running);
+  }
+
+  int bootCount() {
+    return bootCount;
+  }
+
+  void writeMemory(String contents) {
+    if (!isActive()) {
+      throw new IllegalStateException("Instance " + id + " has no guest memory in RAM: it is " + power);
+    }
+    memory = contents;
+  }
+
+  void setIgnoresShutdown(boolean ignores) {
+    this.ignoresShutdown = ignores;
+  }
+
+  // ---- hypervisor calls ----
+
+  void pause(Invocation c) {
+    switch (power) {
+      case RUNNING -> {
+        setPower(PowerState.PAUSED, c.clock().instant());
+        c.event(DriverEvent.Type.SUSPENDED);
+      }
+      case PAUSED -> { }
+      case SUSPENDED -> throw c.invalid("domain is pmsuspended");
+      default -> throw c.invalid("domain is not running");
+    }
+  }
+
+  void unpause(Invocation c) {
+    switch (power) {
+      case PAUSED -> {
+        setPower(PowerState.RUNNING, c.clock().instant());
+        c.event(DriverEvent.Type.RESUMED);
+      }
+      case RUNNING -> { }
+      case SUSPENDED -> throw c.invalid("domain is pmsuspended");
+      default -> throw c.invalid("domain is not running");
+    }
+  }
+
+  void suspend(Invocation c, ProgressListener progress) {
+    if (power == PowerState.SUSPENDED) {
+      throw c.invalid("domain is pmsuspended");
+    }
+    if (power != PowerState.RUNNING && power != PowerState.PAUSED) {
+      throw c.invalid("domain is not running");
+    }
+    if (power == PowerState.RUNNING) {
+      setPower(PowerState.PAUSED, c.clock().instant());
+      c.event(DriverEvent.Type.SUSPENDED);
+    }
+    report(progress, 1);
+    report(progress, 2);
+    c.checkpoint(1);
+    report(progress, 3);
+    report(progress, 4);
+    Instant now = c.clock().instant();
+    SavedImage image = new SavedImage(memory, uptime(now).toNanos());
+    powerOff();
+    saved = image;
+    c.event(DriverEvent.Type.STOPPED);
+  }
+
+  void resume(Invocation c, ProgressListener progress) {
+    if (isActive()) {
+      throw c.invalid("domain is already running");
+    }
+    if (saved == null) {
+      throw c.invalid("domain has no saved memory image to resume from");
+    }
+    report(progress, 1);
+    report(progress, 2);
+    c.checkpoint(1);
+    report(progress, 3);
+    report(progress, 4);
+    restore(c.clock().instant());
+    c.event(DriverEvent.Type.STARTED);
+  }
+
+  void stop(Invocation c, Duration shutdownTimeout) {
+    if (!isActive()) {
+      throw c.invalid("domain is not running");
+    }
+    if (shutdownTimeout.compareTo(Duration.ZERO) > 0) {
+      if (power == PowerState.RUNNING && !ignoresShutdown) {
+        c.event(DriverEvent.Type.SHUTDOWN);
+        c.checkpoint(1);
+        powerOff();
+        c.event(DriverEvent.Type.STOPPED);
+        return;
+      }
+      c.clock().advance(shutdownTimeout);
+    }
+    c.checkpoint(1);
+    powerOff();
+    c.event(DriverEvent.Type.STOPPED);
+  }
+
+  void start(Invocation c) {
+    if (isActive()) {
+      throw c.invalid("domain is already running");
+    }
+    if (saved != null) {
+      restore(c.clock().instant());
+    } else {
+      boot(c.clock().instant());
+    }
+    c.event(DriverEvent.Type.STARTED);
+  }
+
+  void hardReboot(Invocation c) {
+    destroyIfActive(c);
+    saved = null;
+    c.checkpoint(1);
+    boot(c.clock().instant());
+    c.event(DriverEvent.Type.STARTED);
+  }
+
+  void rescue(Invocation c, String original, boolean withKernel) {
+    if (saved != null) {
+      throw c.invalid("domain has a managed save image; rescue would discard the saved guest");
+    }
+    destroyIfActive(c);
+    c.checkpoint(1);
+    files.add("disk.rescue");
+    if (withKernel) {
+      files.add("kernel.rescue");
+      files.add("ramdisk.rescue");
+    }
+    c.checkpoint(2);
+    setDefinition(DomainXml.rescueDefinition(name, id, memoryBytes, original, withKernel));
+    c.event(DriverEvent.Type.DEFINED);
+    c.checkpoint(3);
+    boot(c.clock().instant());
+    c.event(DriverEvent.Type.STARTED);
+  }
+
+  void unrescue(Invocation c, String original) {
+    if (saved != null) {
+      throw c.invalid("domain has a managed save image");
+    }
+    destroyIfActive(c);
+    c.checkpoint(1);
+    setDefinition(original);
+    c.event(DriverEvent.Type.DEFINED);
+    c.checkpoint(2);
+    boot(c.clock().instant());
+    c.event(DriverEvent.Type.STARTED);
+    c.checkpoint(3);
+    files.removeIf(f -> f.endsWith(".rescue"));
+  }
+
+  // ---- behind the engine's back ----
+
+  void guestShutsDown(Invocation c) {
+    requirePower(PowerState.RUNNING, "shut itself down");
+    c.event(DriverEvent.Type.SHUTDOWN);
+    powerOff();
+    c.event(DriverEvent.Type.STOPPED);
+  }
+
+  void guestCrashes(Invocation c) {
+    requirePower(PowerState.RUNNING, "crash");
+    setPower(PowerState.CRASHED, c.clock().instant());
+    c.event(DriverEvent.Type.CRASHED);
+  }
+
+  void guestSuspendsToRam(Invocation c) {
+    requirePower(PowerState.RUNNING, "suspend itself to RAM");
+    setPower(PowerState.SUSPENDED, c.clock().instant());
+    c.event(DriverEvent.Type.PMSUSPENDED);
+  }
+
+  void pauseBehindBack(Invocation c) {
+    requirePower(PowerState.RUNNING, "be paused");
+    setPower(PowerState.PAUSED, c.clock().instant());
+    c.event(DriverEvent.Type.SUSPENDED);
+  }
+
+  void destroyBehindBack(Invocation c) {
+    destroyIfActive(c);
+  }
+
+  void remove(Invocation c) {
+    destroyIfActive(c);
+    saved = null;
+    files.clear();
+    removed = true;
+    c.event(DriverEvent.Type.UNDEFINED);
+  }
+
+  // ---- transitions ----
+
+  private boolean isActive() {
+    return power != PowerState.SHUTDOWN && power != PowerState.NOSTATE;
+  }
+
+  private void requirePower(PowerState required, String what) {
+    if (power != required) {
+      throw new IllegalStateException(
+          "Instance " + id + " is " + power + "; only a " + required + " guest can " + what);
+    }
+  }
+
+  private void destroyIfActive(Invocation c) {
+    if (isActive()) {
+      powerOff();
+      c.event(DriverEvent.Type.STOPPED);
+    }
+  }
+
+  private void setDefinition(String text) {
+    definition = text;
+    rescue = DomainXml.isRescue(text);
+  }
+
+  private void setPower(PowerState next, Instant now) {
+    if (power == PowerState.RUNNING && next != PowerState.RUNNING) {
+      uptimeNanos += Duration.between(runningSince, now).toNanos();
+      runningSince = null;
+    } else if (power != PowerState.RUNNING && next == PowerState.RUNNING) {
+      runningSince = now;
+    }
+    power = next;
+  }
+
+  private void boot(Instant now) {
+    power = PowerState.RUNNING;
+    runningSince = now;
+    uptimeNanos = 0;
+    memory = "";
+    bootCount++;
+  }
+
+  private void restore(Instant now) {
+    memory = saved.memory();
+    uptimeNanos = saved.uptimeNanos();
+    saved = null;
+    power = PowerState.RUNNING;
+    runningSince = now;
+  }
+
+  private void powerOff() {
+    power = PowerState.SHUTDOWN;
+    runningSince = null;
+    uptimeNanos = 0;
+    memory = "";
+  }
+
+  private void report(ProgressListener progress, int step) {
+    progress.onProgress(id, memoryBytes * step / PROGRESS_STEPS, memoryBytes);
+  }
+}

@@ -1,0 +1,80 @@
+package io.github.vmlifecycle.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vmlifecycle.spi.DriverEvent;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class LatencyTest {
+
+  private final FakeClock clock = new FakeClock();
+  private final FakeHypervisor fake = new FakeHypervisor(clock);
+  private final String id = fake.createInstance("web");
+
+  @Test
+  void latency_advancesTheClockInsteadOfSleeping() {
+    fake.setLatency(FakeCall.SUSPEND, Duration.ofMillis(2100));
+    fake.setLatency(FakeCall.RESUME, Duration.ofMillis(740));
+    Instant start = clock.instant();
+    long realStart = System.nanoTime();
+
+    fake.suspend(id, ProgressListener.NONE);
+    fake.resume(id, ProgressListener.NONE);
+
+    assertThat(Duration.between(start, clock.instant())).isEqualTo(Duration.ofMillis(2840));
+    assertThat(Duration.ofNanos(System.nanoTime() - realStart)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void latency_appliesOnlyToItsCallKindAndCanBeRemoved() {
+    fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(1));
+    Instant start = clock.instant();
+
+    fake.find(id);
+    fake.pause(id);
+    fake.setLatency(FakeCall.PAUSE, Duration.ZERO);
+    fake.unpause(id);
+    fake.pause(id);
+
+    assertThat(clock.instant()).isEqualTo(start.plusSeconds(1));
+  }
+
+  @Test
+  void latency_isVisibleInEventTimestampsAndRecordedCalls() {
+    List<DriverEvent> events = new CopyOnWriteArrayList<>();
+    fake.subscribe(events::add);
+    fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(3));
+    Instant start = clock.instant();
+
+    fake.pause(id);
+
+    assertThat(fake.takeCall().timestamp()).isEqualTo(start);
+    assertThat(events).singleElement().extracting(DriverEvent::timestamp).isEqualTo(start.plusSeconds(3));
+  }
+
+  @Test
+  void latency_negative_isRefused() {
+    assertThatThrownBy(() -> fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void realSleepMode_sleepsAndAdvances() {
+    FakeHypervisor demo = FakeHypervisor.builder().clock(clock).realSleepLatency(true).build();
+    String vm = demo.createInstance("demo");
+    demo.setLatency(FakeCall.PAUSE, Duration.ofMillis(30));
+    Instant start = clock.instant();
+    long realStart = System.nanoTime();
+
+    demo.pause(vm);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - realStart)).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+    assertThat(clock.instant()).isEqualTo(start.plusMillis(30));
+  }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of vmlifecycle on a fresh machine: installs the build tools, sets up a real libvirtd
+# with QEMU, builds the guest fixture, then runs the whole Maven build with all tests.
+# Usage: scripts/test-all.sh [extra mvn arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-build-deps.sh
+if [ -f .ci/libvirt-setup.sh ]; then
+  bash .ci/libvirt-setup.sh
+fi
+fixture="${VMLIFE_GUEST_FIXTURE:-$PWD/libvirt-driver/target/guest-fixture}"
+if [ -f .ci/guest-fixture.sh ]; then
+  bash .ci/guest-fixture.sh "$fixture"
+  export VMLIFE_GUEST_FIXTURE="$fixture"
+fi
+
+mvn -B -ntp verify "$@"
