@@ -736,13 +736,21 @@ public final class LibvirtDriver implements HypervisorDriver {
         .start();
   }
 
+  /**
+   * Stops the poller and reports completion: processed = total = the last total libvirt reported, or,
+   * when no poll got an answer during the call (QEMU under TCG can leave the monitor unanswered for
+   * the whole save), the guest's maximum memory in bytes, which is what a save writes.
+   */
   private static void reportDone(Domain d, ProgressListener listener, ProgressPoller poller)
       throws LibvirtException {
     poller.close();
     long total = poller.lastTotal();
+    if (total <= 0) {
+      total = d.getMaxMemory() * 1024L;
+    }
     if (total > 0) {
       try {
-        listener.onProgress(d.getUUIDString(), total, total);
+        listener.onProgress(d.getUUIDString().toLowerCase(Locale.ROOT), total, total);
       } catch (RuntimeException e) {
         LOG.warn("progress listener failed", e);
       }

@@ -24,6 +24,7 @@ final class ProgressPoller implements AutoCloseable {
   private final Duration interval;
   private final Thread thread;
   private volatile boolean stopped;
+  private volatile Domain prepared;
   private volatile long lastProcessed = -1;
   private volatile long lastTotal = -1;
 
@@ -36,8 +37,21 @@ final class ProgressPoller implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts polling. @return this poller */
+  /**
+   * Opens the second connection and looks the domain up there (in the caller's thread, before the long
+   * call starts, so that the first poll is not late), then starts polling. A failure here only means
+   * there will be no progress.
+   *
+   * @return this poller
+   */
   ProgressPoller start() {
+    long t0 = System.nanoTime();
+    try {
+      prepared = connections.progress().domainLookupByUUIDString(uuid);
+    } catch (LibvirtException | VmLifecycleException e) {
+      LOG.debug("progress of {} will not be reported: {}", uuid, e.getMessage());
+    }
+    LOG.trace("progress poller for {} ready in {} ms", uuid, (System.nanoTime() - t0) / 1_000_000);
     thread.start();
     return this;
   }
@@ -53,7 +67,7 @@ final class ProgressPoller implements AutoCloseable {
   }
 
   private void run() {
-    Domain domain = null;
+    Domain domain = prepared;
     try {
       while (!stopped) {
         try {
@@ -61,11 +75,12 @@ final class ProgressPoller implements AutoCloseable {
             domain = connections.progress().domainLookupByUUIDString(uuid);
           }
           DomainJobInfo job = domain.getJobInfo();
+          LOG.trace("job of {}: {}", uuid, job);
           if (!stopped && job.getType() != 0 && (job.getDataTotal() > 0 || job.getDataProcessed() > 0)) {
             long total = job.getDataTotal() > 0 ? job.getDataTotal() : -1;
             lastProcessed = job.getDataProcessed();
             lastTotal = total;
-            listener.onProgress(uuid, job.getDataProcessed(), total);
+            listener.onProgress(uuid.toLowerCase(java.util.Locale.ROOT), job.getDataProcessed(), total);
           }
         } catch (LibvirtException | VmLifecycleException e) {
           LOG.trace("no job information for {}: {}", uuid, e.getMessage());

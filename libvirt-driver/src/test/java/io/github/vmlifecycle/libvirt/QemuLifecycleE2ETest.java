@@ -97,9 +97,16 @@ class QemuLifecycleE2ETest {
       assertThat(Files.size(g.saveImage())).isGreaterThan(1 << 20);
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("QEMU process").isFalse();
       assertThat(g.qemuPid()).isEmpty();
+      // Polls during the save may or may not get an answer (QEMU under TCG can leave its monitor
+      // unanswered for the whole save); completion is always reported, and every report is sane.
       assertThat(progress).isNotEmpty();
-      assertThat(progress.get(progress.size() - 1)[1]).isPositive();
-      assertThat(progress).allSatisfy(p -> assertThat(p[0]).isBetween(0L, Math.max(p[1], 0L)));
+      long[] last = progress.get(progress.size() - 1);
+      assertThat(last[1]).isGreaterThanOrEqualTo(256L << 20);
+      assertThat(last[0]).isEqualTo(last[1]);
+      assertThat(progress).allSatisfy(p -> assertThat(p[0]).isBetween(0L, p[1]));
+      for (int k = 1; k < progress.size(); k++) {
+        assertThat(progress.get(k)[0]).isGreaterThanOrEqualTo(progress.get(k - 1)[0]);
+      }
       Thread.sleep(600);
       assertThat(g.lastTick()).hasValue(atSuspend);
 
