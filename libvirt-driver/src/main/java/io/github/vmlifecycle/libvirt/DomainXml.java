@@ -142,6 +142,17 @@ final class DomainXml {
     return name == null ? "" : name.getTextContent().trim();
   }
 
+  /**
+   * Returns the text of {@code /domain/uuid}.
+   *
+   * @param domainXml the domain XML
+   * @return the UUID as written, or empty text when absent
+   */
+  static String uuid(String domainXml) {
+    Element uuid = child(parse(domainXml).getDocumentElement(), "uuid");
+    return uuid == null ? "" : uuid.getTextContent().trim();
+  }
+
   static Document parse(String xml) {
     try {
       DocumentBuilder b = factory().newDocumentBuilder();

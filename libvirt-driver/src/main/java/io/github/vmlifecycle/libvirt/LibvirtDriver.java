@@ -2,17 +2,24 @@ package io.github.vmlifecycle.libvirt;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
+import io.github.vmlifecycle.DomainDisk;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.RescueDomainXml;
 import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.RescueXmlSpec;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,8 +67,14 @@ public final class LibvirtDriver implements HypervisorDriver {
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Duration POLL = Duration.ofMillis(50);
 
+  private static final String RESCUE_DISK = "disk.rescue";
+  private static final String RESCUE_KERNEL = "kernel.rescue";
+  private static final String RESCUE_RAMDISK = "ramdisk.rescue";
+
   private final LibvirtDriverOptions options;
   private final Clock clock;
+  private final RescueDomainXml rewriter;
+  private final QemuImg qemuImg;
   private final Connections connections;
   private final List<DriverEventListener> listeners = new CopyOnWriteArrayList<>();
   // the connection whose driver answered VIR_ERR_NO_SUPPORT to qemuAgentCommand (compared by identity)
@@ -70,6 +83,8 @@ public final class LibvirtDriver implements HypervisorDriver {
   LibvirtDriver(LibvirtDriverOptions options, Connections.Opener opener) {
     this.options = Objects.requireNonNull(options, "options");
     this.clock = options.clock();
+    this.rewriter = RescueDomainXml.create(clock);
+    this.qemuImg = new QemuImg(options.qemuImg());
     this.connections = new Connections(options, opener, this::registerEvents);
   }
 
@@ -393,50 +408,234 @@ public final class LibvirtDriver implements HypervisorDriver {
   // Rescue
 
   /**
-   * Rescues the domain. Not implemented yet by this driver.
+   * Rescues the domain. Checks everything first (nothing changes when a check fails): the domain is
+   * not suspended and not already rescued, {@code originalDefinition} is this domain's, the rescue
+   * image (the request's, else the root disk's backing image read with {@code qemu-img info}) and the
+   * rescue kernel and ramdisk exist, and the rescue definition can be built. Then it powers the guest
+   * off (as {@link #stop}, with the request's shutdown timeout or
+   * {@link LibvirtDriverOptions#defaultShutdownTimeout()}), creates in
+   * {@code <instanceDirRoot>/<uuid>/} the rescue boot disk {@code disk.rescue} (a qcow2 overlay of the
+   * rescue image, which is never written; a stale one is replaced) and copies of the kernel and
+   * ramdisk ({@code kernel.rescue}, {@code ramdisk.rescue}), defines the rescue definition (which
+   * embeds the original) and starts it. If a step after the power-off fails, the original definition
+   * is defined again, the rescue files are deleted and the guest stays off.
    *
    * @param id the UUID or name
-   * @param originalDefinition the definition before the rescue
+   * @param originalDefinition the definition returned by {@link #definition} before the rescue
    * @param request what to boot
-   * @throws HypervisorException with {@link Code#UNSUPPORTED}, always
+   * @throws InvalidInputException if the definition is not this domain's, a file is missing, no
+   *     rescue image is given and the root disk has no backing image, or the rewriter refuses the
+   *     definition (an {@code InvalidDomainXmlException} with its reason)
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException with {@link Code#OPERATION_INVALID} if the domain is suspended or
+   *     already rescued, {@link Code#UNSUPPORTED} for a URI naming another host (the rescue files are
+   *     made on this one), another code if libvirt or qemu-img fails
    */
   @Override
   public void rescue(String id, String originalDefinition, RescueRequest request) {
-    throw new HypervisorException(Code.UNSUPPORTED, id, Operation.RESCUE,
-        "Cannot rescue instance " + id + ": rescue is not implemented by the libvirt driver yet", null);
+    requireDefinition(id, originalDefinition);
+    if (request == null) {
+      throw new InvalidInputException(id, "A rescue request is required", null);
+    }
+    requireLocal(id, Operation.RESCUE);
+    onDomain(id, Operation.RESCUE, "rescue", d -> {
+      String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
+      requireSameDomain(id, originalDefinition, uuid);
+      if (d.isActive() == 0 && d.hasManagedSaveImage() == 1) {
+        throw new HypervisorException(Code.OPERATION_INVALID, id, Operation.RESCUE,
+            "Cannot rescue instance " + id + ": it is suspended (it has a managed-save image); resume or"
+                + " hard-reboot it first", null);
+      }
+      if (rewriter.isRescueDefinition(d.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE))) {
+        throw new HypervisorException(Code.OPERATION_INVALID, id, Operation.RESCUE,
+            "Cannot rescue instance " + id + ": it is rescued already", null);
+      }
+      Path dir = instanceDir(uuid);
+      Path image;
+      String imageFormat;
+      if (request.image().isPresent()) {
+        image = requireFile(id, "rescue image", request.image().get());
+        imageFormat = qemuImg.info(image, id).format();
+      } else {
+        DomainDisk root = rewriter.rootDisk(originalDefinition);
+        if (!root.type().equals("file") || root.source().isEmpty()) {
+          throw new InvalidInputException(id, "Cannot rescue instance " + id + " without a rescue image: its"
+              + " root disk " + root.target() + " is not a file, so it has no backing image to boot", null);
+        }
+        QemuImg.Info info = qemuImg.info(Path.of(root.source().get()), id);
+        if (info.backingFile().isEmpty()) {
+          throw new InvalidInputException(id, "Cannot rescue instance " + id + " without a rescue image: its"
+              + " root disk " + root.source().get() + " has no backing image", null);
+        }
+        image = requireFile(id, "backing image of the root disk", info.backingFile().get());
+        imageFormat = info.backingFormat().isPresent() ? info.backingFormat().get()
+            : qemuImg.info(image, id).format();
+      }
+      Optional<Path> kernel = request.kernel().map(k -> requireFile(id, "rescue kernel", k));
+      Optional<Path> ramdisk = request.ramdisk().map(r -> requireFile(id, "rescue ramdisk", r));
+      Path disk = dir.resolve(RESCUE_DISK);
+      RescueXmlSpec spec = RescueXmlSpec.of(request, disk.toString(), "qcow2",
+          kernel.map(k -> dir.resolve(RESCUE_KERNEL).toString()),
+          ramdisk.map(r -> dir.resolve(RESCUE_RAMDISK).toString()));
+      String rescueXml = rewriter.rescue(originalDefinition, spec); // refuses before anything changes
+
+      powerOff(d, request.shutdownTimeout().orElse(options.defaultShutdownTimeout()));
+      boolean defined = false;
+      try {
+        Files.createDirectories(dir);
+        deleteRescueFiles(dir); // never reuse a stale rescue disk
+        qemuImg.createOverlay(disk, image, imageFormat, id);
+        if (kernel.isPresent() && ramdisk.isPresent()) {
+          Files.copy(kernel.get(), dir.resolve(RESCUE_KERNEL), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(ramdisk.get(), dir.resolve(RESCUE_RAMDISK), StandardCopyOption.REPLACE_EXISTING);
+        }
+        destroyIfActive(d);
+        d.getConnect().domainDefineXML(rescueXml).free();
+        defined = true;
+        d.create();
+      } catch (IOException | LibvirtException | RuntimeException e) {
+        LOG.warn("rescue of {} failed; restoring its original definition", id);
+        try {
+          destroyIfActive(d);
+          if (defined) {
+            d.getConnect().domainDefineXML(originalDefinition).free();
+          }
+        } catch (LibvirtException ex) {
+          e.addSuppressed(ex);
+        }
+        try {
+          deleteRescueFiles(dir);
+        } catch (IOException ex) {
+          e.addSuppressed(ex);
+        }
+        if (e instanceof IOException io) {
+          throw new HypervisorException(Code.OPERATION_FAILED, id, Operation.RESCUE,
+              "Cannot create the rescue files of instance " + id + " in " + dir + ": " + io, io);
+        }
+        if (e instanceof LibvirtException le) {
+          throw le;
+        }
+        throw (RuntimeException) e;
+      }
+      LOG.info("rescued {} (rescue image {})", id, image);
+      return null;
+    });
   }
 
   /**
-   * Leaves rescue. Not implemented yet by this driver.
+   * Leaves rescue: if the current definition is a rescue definition, destroys the guest and defines
+   * {@code originalDefinition} again; then starts the guest if it is not running, and deletes the
+   * rescue files ({@code disk.rescue}, {@code kernel.rescue}, {@code ramdisk.rescue} in the instance
+   * directory) and nothing else. Safe to repeat after a partial run: each step checks what is done.
    *
    * @param id the UUID or name
-   * @param originalDefinition the definition before the rescue
-   * @throws HypervisorException with {@link Code#UNSUPPORTED}, always
+   * @param originalDefinition the definition saved before the rescue
+   * @throws InvalidInputException if the definition is blank or not this domain's
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException with {@link Code#UNSUPPORTED} for a URI naming another host, another
+   *     code if libvirt fails or the files cannot be deleted
    */
   @Override
   public void unrescue(String id, String originalDefinition) {
-    throw new HypervisorException(Code.UNSUPPORTED, id, Operation.UNRESCUE,
-        "Cannot unrescue instance " + id + ": rescue is not implemented by the libvirt driver yet", null);
+    requireDefinition(id, originalDefinition);
+    requireLocal(id, Operation.UNRESCUE);
+    onDomain(id, Operation.UNRESCUE, "unrescue", d -> {
+      String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
+      requireSameDomain(id, originalDefinition, uuid);
+      if (rewriter.isRescueDefinition(d.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE))) {
+        destroyIfActive(d);
+        if (d.hasManagedSaveImage() == 1) {
+          d.managedSaveRemove();
+        }
+        d.getConnect().domainDefineXML(originalDefinition).free();
+      }
+      if (d.isActive() == 0) {
+        d.create();
+      }
+      try {
+        deleteRescueFiles(instanceDir(uuid));
+      } catch (IOException e) {
+        throw new HypervisorException(Code.OPERATION_FAILED, id, Operation.UNRESCUE,
+            "Instance " + id + " left rescue, but its rescue files could not be deleted: " + e, e);
+      }
+      return null;
+    });
   }
 
   /**
-   * Returns the original definition embedded in a rescue definition.
+   * Returns the original definition embedded in the domain's current (persistent) definition.
    *
    * @param id the UUID or name
-   * @return empty when the current definition is not a rescue definition
+   * @return the original exactly as given to {@link #rescue}, or empty when the current definition is
+   *     not a rescue definition
    * @throws InstanceNotFoundException if there is no such domain
-   * @throws HypervisorException with {@link Code#UNSUPPORTED} for a rescue definition (reading it is
-   *     not implemented yet), another code if libvirt fails
+   * @throws InvalidInputException if the embedded original is damaged
+   * @throws HypervisorException if libvirt fails
    */
   @Override
   public Optional<String> embeddedOriginalDefinition(String id) {
-    String xml = definition(id);
-    if (!DomainXml.hasMetadata(xml, DomainXml.RESCUE_NS)) {
-      return Optional.empty();
+    return rewriter.embeddedOriginal(definition(id));
+  }
+
+  private Path instanceDir(String uuid) {
+    return options.instanceDirRoot().resolve(uuid);
+  }
+
+  private static void deleteRescueFiles(Path dir) throws IOException {
+    for (String f : List.of(RESCUE_DISK, RESCUE_KERNEL, RESCUE_RAMDISK)) {
+      Files.deleteIfExists(dir.resolve(f));
     }
-    throw new HypervisorException(Code.UNSUPPORTED, id, null,
-        "Cannot read the original definition of instance " + id
-            + ": rescue is not implemented by the libvirt driver yet", null);
+  }
+
+  private static void requireDefinition(String id, String definition) {
+    if (definition == null || definition.isBlank()) {
+      throw new InvalidInputException(id, "The original definition of instance " + id + " is required", null);
+    }
+  }
+
+  private static void requireSameDomain(String id, String definition, String uuid) {
+    String other = DomainXml.uuid(definition).toLowerCase(Locale.ROOT);
+    if (!other.equals(uuid)) {
+      throw new InvalidInputException(id, "The original definition given for instance " + id
+          + " is not its own: it has UUID '" + other + "', the domain " + uuid, null);
+    }
+  }
+
+  private static Path requireFile(String id, String what, String path) {
+    Path p = Path.of(path);
+    if (!p.isAbsolute() || !(Files.isRegularFile(p) || path.startsWith("/dev/") && Files.exists(p))) {
+      throw new InvalidInputException(id, "The " + what + " '" + path + "' of instance " + id
+          + " is not an existing file (an absolute path on the hypervisor host is expected)", null);
+    }
+    return p;
+  }
+
+  private void requireLocal(String id, Operation op) {
+    if (!isLocalUri(options.uri().orElse(null))) {
+      throw new HypervisorException(Code.UNSUPPORTED, id, op, "Cannot " + op.apiName() + " instance " + id
+          + " through " + options.uri().orElse("") + ": the rescue files are made on this host, and the"
+          + " URI names another one", null);
+    }
+  }
+
+  /**
+   * Returns whether a libvirt URI reaches a hypervisor on this host: no URI (libvirt's default), no
+   * host, or a loopback host.
+   *
+   * @param uri the URI, or null
+   * @return whether it is local
+   */
+  static boolean isLocalUri(String uri) {
+    if (uri == null) {
+      return true;
+    }
+    try {
+      String host = new java.net.URI(uri).getHost();
+      return host == null || host.isEmpty() || host.equals("localhost") || host.equals("127.0.0.1")
+          || host.equals("[::1]") || host.equals("::1");
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

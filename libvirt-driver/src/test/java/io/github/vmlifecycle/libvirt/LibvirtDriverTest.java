@@ -278,7 +278,9 @@ class LibvirtDriverTest {
     List<Consumer<String>> ops = List.of(
         driver::pause, driver::unpause, id -> driver.suspend(id, null), id -> driver.resume(id, null),
         id -> driver.stop(id, Duration.ZERO), driver::start, driver::hardReboot, driver::definition,
-        driver::embeddedOriginalDefinition);
+        driver::embeddedOriginalDefinition,
+        id -> driver.rescue(id, "<domain/>", RescueRequest.defaults()),
+        id -> driver.unrescue(id, "<domain/>"));
     for (Consumer<String> op : ops) {
       assertThatThrownBy(() -> op.accept(missing))
           .isInstanceOfSatisfying(InstanceNotFoundException.class, e -> {
@@ -287,19 +289,6 @@ class LibvirtDriverTest {
           });
       assertThatThrownBy(() -> op.accept("no-such-name")).isInstanceOf(InstanceNotFoundException.class);
     }
-  }
-
-  @Test
-  void rescue_isNotImplementedYet() throws Exception {
-    standard();
-    assertThatThrownBy(() -> driver.rescue(u(1), driver.definition(u(1)), RescueRequest.defaults()))
-        .isInstanceOfSatisfying(HypervisorException.class,
-            e -> assertThat(e.code()).isEqualTo(Code.UNSUPPORTED));
-    assertThatThrownBy(() -> driver.unrescue(u(1), driver.definition(u(1))))
-        .isInstanceOfSatisfying(HypervisorException.class,
-            e -> assertThat(e.code()).isEqualTo(Code.UNSUPPORTED));
-    assertThat(driver.embeddedOriginalDefinition(u(1))).isEmpty();
-    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
