@@ -119,6 +119,15 @@ final class QemuGuest implements AutoCloseable {
 
   /** Defines (does not start) a new guest with the given disks (serial -> initial content). */
   static QemuGuest define(String testName, String cmdlineExtra, String... diskSerials) throws Exception {
+    return define(testName, cmdlineExtra, false, diskSerials);
+  }
+
+  /**
+   * Defines (does not start) a new guest; with {@code qcow2Root}, the first disk is a qcow2 overlay
+   * whose backing image ({@code base.raw} in the guest's directory) holds the fixture disk.
+   */
+  static QemuGuest define(String testName, String cmdlineExtra, boolean qcow2Root, String... diskSerials)
+      throws Exception {
     Path fixture = fixture();
     Connect c;
     try {
@@ -139,9 +148,21 @@ final class QemuGuest implements AutoCloseable {
     StringBuilder disks = new StringBuilder();
     char target = 'a';
     for (String serial : diskSerials) {
-      Path disk = g.dir.resolve("disk-" + serial.toLowerCase(Locale.ROOT) + ".raw");
-      Files.copy(fixture.resolve("disk.raw"), disk, StandardCopyOption.REPLACE_EXISTING);
-      disks.append("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='")
+      boolean qcow2 = qcow2Root && target == 'a';
+      Path disk = g.dir.resolve("disk-" + serial.toLowerCase(Locale.ROOT) + (qcow2 ? ".qcow2" : ".raw"));
+      if (qcow2) {
+        Path base = g.dir.resolve("base.raw");
+        Files.copy(fixture.resolve("disk.raw"), base, StandardCopyOption.REPLACE_EXISTING);
+        Process p = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
+            base.toString(), disk.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+          throw new IllegalStateException("qemu-img create failed for " + disk);
+        }
+      } else {
+        Files.copy(fixture.resolve("disk.raw"), disk, StandardCopyOption.REPLACE_EXISTING);
+      }
+      disks.append("<disk type='file' device='disk'><driver name='qemu' type='")
+          .append(qcow2 ? "qcow2" : "raw").append("'/><source file='")
           .append(disk).append("'/><target dev='vd").append(target++).append("' bus='virtio'/><serial>")
           .append(serial).append("</serial></disk>\n");
     }
