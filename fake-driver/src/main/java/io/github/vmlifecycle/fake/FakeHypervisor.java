@@ -210,6 +210,7 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   public String define(FakeInstanceSpec spec) {
     FakeVm vm = new FakeVm(spec, clock.instant());
+    spec.backingImage().ifPresent(images::add);
     synchronized (createLock) {
       if (byId.containsKey(vm.id) || byName.containsKey(vm.name)) {
         throw new IllegalArgumentException(
@@ -218,10 +219,9 @@ public final class FakeHypervisor implements HypervisorDriver {
       byId.put(vm.id, vm);
       byName.put(vm.name, vm);
     }
-    spec.backingImage().ifPresent(images::add);
     Invocation inv = new Invocation(null, vm.id, null, clock);
     inv.event(DriverEvent.Type.DEFINED);
-    if (vm.snapshot().powerState() != PowerState.SHUTDOWN) {
+    if (spec.powerState() != PowerState.SHUTDOWN) {
       inv.event(DriverEvent.Type.STARTED);
     }
     subscribers.emit(inv.events());
