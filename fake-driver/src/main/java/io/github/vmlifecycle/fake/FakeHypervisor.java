@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>stop: an active guest to SHUTDOWN. With a positive timeout a running guest that honours clean shutdown
  *       stops at once (events SHUTDOWN, STOPPED); a guest that ignores it (see
  *       {@link FakeInstanceSpec#ignoresShutdown()}) or is not running makes the stop wait, advancing the clock
- *       by the timeout, then it is destroyed (event STOPPED). A SHUTDOWN guest is refused "domain is not
- *       running", also when it has a saved-memory image, which stays: like libvirt's destroy, a stop never
- *       drops the image, and the next start restores from it.
+ *       by the timeout, then it is destroyed (event STOPPED). A SHUTDOWN guest is left as it is, without
+ *       error (as the SPI asks), also when it has a saved-memory image, which stays: like libvirt's destroy,
+ *       a stop never drops the image, and the next start restores from it.
  *   <li>start: SHUTDOWN to RUNNING (event STARTED): restored from the saved-memory image when there is one
  *       (memory kept, not a reboot), else booted fresh.
  *   <li>hard reboot: from any state: destroyed if active (event STOPPED), image dropped, booted (STARTED).
@@ -654,7 +654,6 @@ public final class FakeHypervisor implements HypervisorDriver {
    *
    * <p>Thread-safe.
    *
-   * @throws HypervisorException OPERATION_INVALID if the guest is not active
    * @throws InvalidInputException if the timeout is null or negative
    */
   @Override
