@@ -1,0 +1,390 @@
+package io.github.vmlifecycle.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vmlifecycle.HypervisorException;
+import io.github.vmlifecycle.HypervisorException.Code;
+import io.github.vmlifecycle.InstanceNotFoundException;
+import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.libvirt.TestNode.Run;
+import io.github.vmlifecycle.spi.DriverEvent;
+import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.Connect;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+
+/** The driver against libvirt's test driver, one isolated node per test. */
+class LibvirtDriverTest {
+  private static final String MDEV = "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
+      + "<source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source></hostdev>";
+  private static final String PCI = "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+      + "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></hostdev>";
+
+  @TempDir Path dir;
+  private LibvirtDriver driver;
+
+  @AfterEach
+  void closeDriver() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private LibvirtDriver open(TestNode node) throws Exception {
+    driver = LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(node.write(dir))
+        .shutdownRetryInterval(Duration.ofMillis(200)).resumeWaitTimeout(Duration.ofSeconds(5)).build());
+    return driver;
+  }
+
+  private LibvirtDriver standard() throws Exception {
+    return open(new TestNode()
+        .domain("running", 1, Run.RUNNING)
+        .domain("paused", 2, Run.PAUSED)
+        .domain("stopped", 3, Run.SHUTOFF)
+        .domain("saved", 4, Run.SHUTOFF, true, ""));
+  }
+
+  private DriverInstance get(String id) {
+    return driver.find(id).orElseThrow();
+  }
+
+  private static String u(int n) {
+    return TestNode.uuid(n);
+  }
+
+  @Test
+  void list_everyDomain_reportsPowerStateAndSavedMemory() throws Exception {
+    standard();
+    assertThat(driver.list()).extracting(DriverInstance::name, DriverInstance::id,
+            DriverInstance::powerState, DriverInstance::hasSavedMemory, DriverInstance::rescueDefinition)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("running", u(1), PowerState.RUNNING, false, false),
+            org.assertj.core.groups.Tuple.tuple("paused", u(2), PowerState.PAUSED, false, false),
+            org.assertj.core.groups.Tuple.tuple("stopped", u(3), PowerState.SHUTDOWN, false, false),
+            org.assertj.core.groups.Tuple.tuple("saved", u(4), PowerState.SHUTDOWN, true, false));
+  }
+
+  @Test
+  void find_byUuidInAnyCaseOrName_findsTheDomain() throws Exception {
+    standard();
+    assertThat(get(u(1).toUpperCase()).name()).isEqualTo("running");
+    assertThat(get("paused").id()).isEqualTo(u(2));
+    assertThat(driver.find(u(99))).isEmpty();
+    assertThat(driver.find("nope")).isEmpty();
+  }
+
+  @Test
+  void find_blankOrNulId_isInvalidInput() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.find(" ")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.pause(null)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.pause("a\0b")).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void pause_running_isPausedAndRepeatable() throws Exception {
+    standard();
+    driver.pause(u(1));
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
+    driver.pause(u(1));
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
+  }
+
+  @Test
+  void pause_stopped_isOperationInvalidAndChangesNothing() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.pause(u(3)))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID);
+          assertThat(e.operation()).contains(Operation.PAUSE);
+          assertThat(e.instance()).contains(u(3));
+        });
+    assertThat(get(u(3)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+  }
+
+  @Test
+  void unpause_paused_runsAndRunningStaysRunning() throws Exception {
+    standard();
+    driver.unpause(u(2));
+    assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
+    driver.unpause(u(2));
+    assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void unpause_stopped_isOperationInvalid() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.unpause("stopped"))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
+  }
+
+  @Test
+  void suspend_running_stopsWithManagedSaveImage() throws Exception {
+    standard();
+    List<long[]> progress = new CopyOnWriteArrayList<>();
+    List<String> ids = new CopyOnWriteArrayList<>();
+    driver.suspend(u(1), (id, done, total) -> {
+      ids.add(id);
+      progress.add(new long[] {done, total});
+    });
+    DriverInstance i = get(u(1));
+    assertThat(i.powerState()).isEqualTo(PowerState.SHUTDOWN);
+    assertThat(i.hasSavedMemory()).isTrue();
+    // the test driver has no job information: only completion, sized as the guest's memory (64 MiB)
+    assertThat(ids).containsOnly(u(1));
+    assertThat(progress).singleElement()
+        .satisfies(p -> assertThat(p).containsExactly(64L << 20, 64L << 20));
+    driver.suspend(u(1), null); // already suspended: stays so
+    assertThat(get(u(1)).hasSavedMemory()).isTrue();
+  }
+
+  @Test
+  void suspend_withMediatedDevice_isUnsupportedAndChangesNothing() throws Exception {
+    open(new TestNode().domain("vgpu", 7, Run.RUNNING, false, MDEV));
+    assertThatThrownBy(() -> driver.suspend("vgpu", ProgressListener.NONE))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.UNSUPPORTED);
+          assertThat(e.getMessage()).contains("mediated");
+        });
+    DriverInstance i = get("vgpu");
+    assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(i.hasSavedMemory()).isFalse();
+  }
+
+  @Test
+  void suspend_pciDeviceThatCannotBeDetached_isUnsupportedAndRollsBack() throws Exception {
+    // The test driver cannot hot-unplug: suspend must leave the guest running, unsaved, and remember
+    // nothing.
+    open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
+    assertThatThrownBy(() -> driver.suspend("pci", ProgressListener.NONE))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.UNSUPPORTED);
+          assertThat(e.getCause()).isInstanceOf(LibvirtException.class);
+        });
+    DriverInstance i = get("pci");
+    assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(i.hasSavedMemory()).isFalse();
+    assertThat(driver.definition("pci")).doesNotContain(DomainXml.SUSPEND_NS).contains("hostdev");
+  }
+
+  @Test
+  void suspend_stoppedWithoutImage_isOperationInvalid() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.suspend(u(3), ProgressListener.NONE))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
+  }
+
+  @Test
+  void resume_suspended_runsAndTheImageIsGone() throws Exception {
+    standard();
+    driver.suspend(u(1), ProgressListener.NONE);
+    driver.resume(u(1), ProgressListener.NONE);
+    DriverInstance i = get(u(1));
+    assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(i.hasSavedMemory()).isFalse();
+    driver.resume(u(4), null);
+    assertThat(get(u(4)).powerState()).isEqualTo(PowerState.RUNNING);
+    driver.resume(u(4), null); // running already: stays so
+    assertThat(get(u(4)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void resume_stoppedWithoutImage_isOperationInvalid() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.resume(u(3), ProgressListener.NONE))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
+    assertThat(get(u(3)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+  }
+
+  @Test
+  void stop_running_shutsDown() throws Exception {
+    standard();
+    driver.stop(u(1), Duration.ofSeconds(5));
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    driver.stop(u(1), Duration.ofSeconds(5)); // stopped: stays so
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+  }
+
+  @Test
+  void stop_zeroTimeout_destroysAtOnce() throws Exception {
+    standard();
+    driver.stop(u(2), Duration.ZERO);
+    assertThat(get(u(2)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+  }
+
+  @Test
+  void stop_negativeOrNullTimeout_isInvalidInput() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.stop(u(1), Duration.ofSeconds(-1)))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.stop(u(1), null)).isInstanceOf(InvalidInputException.class);
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void start_stopped_runs() throws Exception {
+    standard();
+    driver.start(u(3));
+    assertThat(get(u(3)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void start_running_isOperationInvalid() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.start(u(1)))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
+  }
+
+  @Test
+  void hardReboot_fromEveryState_runsWithoutImage() throws Exception {
+    standard();
+    for (int n = 1; n <= 4; n++) {
+      driver.hardReboot(u(n));
+      DriverInstance i = get(u(n));
+      assertThat(i.powerState()).as("instance %d", n).isEqualTo(PowerState.RUNNING);
+      assertThat(i.hasSavedMemory()).as("instance %d", n).isFalse();
+    }
+  }
+
+  @Test
+  void definition_isThePersistentXml() throws Exception {
+    standard();
+    String xml = driver.definition("running");
+    assertThat(xml).contains("<name>running</name>").contains("<uuid>" + u(1) + "</uuid>");
+  }
+
+  @Test
+  void everyOperation_unknownInstance_isNotFound() throws Exception {
+    standard();
+    String missing = u(99);
+    List<Consumer<String>> ops = List.of(
+        driver::pause, driver::unpause, id -> driver.suspend(id, null), id -> driver.resume(id, null),
+        id -> driver.stop(id, Duration.ZERO), driver::start, driver::hardReboot, driver::definition,
+        driver::embeddedOriginalDefinition);
+    for (Consumer<String> op : ops) {
+      assertThatThrownBy(() -> op.accept(missing))
+          .isInstanceOfSatisfying(InstanceNotFoundException.class, e -> {
+            assertThat(e.instance()).contains(missing);
+            assertThat(e.getSuppressed()).hasOnlyElementsOfType(LibvirtException.class).hasSize(1);
+          });
+      assertThatThrownBy(() -> op.accept("no-such-name")).isInstanceOf(InstanceNotFoundException.class);
+    }
+  }
+
+  @Test
+  void rescue_isNotImplementedYet() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.rescue(u(1), driver.definition(u(1)), RescueRequest.defaults()))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.UNSUPPORTED));
+    assertThatThrownBy(() -> driver.unrescue(u(1), driver.definition(u(1))))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.UNSUPPORTED));
+    assertThat(driver.embeddedOriginalDefinition(u(1))).isEmpty();
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void subscribe_lifecycleChanges_areDeliveredUntilClosed() throws Exception {
+    standard();
+    List<DriverEvent> events = new CopyOnWriteArrayList<>();
+    AutoCloseable handle = driver.subscribe(events::add);
+    driver.pause(u(1));
+    driver.unpause(u(1));
+    driver.stop(u(1), Duration.ZERO);
+    driver.start(u(1));
+    awaitEvents(events, 4);
+    assertThat(events).extracting(DriverEvent::instanceId).containsOnly(u(1));
+    assertThat(events).extracting(DriverEvent::type).containsExactly(DriverEvent.Type.SUSPENDED,
+        DriverEvent.Type.RESUMED, DriverEvent.Type.STOPPED, DriverEvent.Type.STARTED);
+    handle.close();
+    driver.pause(u(1));
+    Thread.sleep(300);
+    assertThat(events).hasSize(4);
+  }
+
+  private static void awaitEvents(List<DriverEvent> events, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (events.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aDeadConnection_isReopenedOnTheNextCall() throws Exception {
+    standard();
+    Connect c = driver.connectionsForTest().currentMainForTest();
+    c.close(); // the connection dies under the driver
+    // the test driver reloads its node file on reconnect: the domains are back
+    assertThat(driver.list()).hasSize(4);
+    assertThat(driver.connectionsForTest().currentMainForTest()).isNotSameAs(c);
+    driver.pause(u(1));
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
+  }
+
+  @Test
+  void connect_daemonSocketMissing_isConnectionError() {
+    assertThatThrownBy(() -> LibvirtDriver.connect(
+            "qemu+unix:///system?socket=" + dir.resolve("no-such.sock").toAbsolutePath()))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.CONNECTION);
+          assertThat(e.getCause()).isInstanceOfSatisfying(LibvirtException.class,
+              c -> assertThat(c.getError().getCode()).isEqualTo(ErrorNumber.VIR_ERR_SYSTEM_ERROR));
+        });
+  }
+
+  @Test
+  void connect_unknownScheme_isConnectionError() {
+    assertThatThrownBy(() -> LibvirtDriver.connect("bogus:///nothing"))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.CONNECTION);
+          assertThat(e.getCause()).isInstanceOf(LibvirtException.class);
+        });
+  }
+
+  @Test
+  void connect_nativeLibraryMissing_isConnectionError() {
+    LibvirtDriverOptions options = LibvirtDriverOptions.builder().uri("test:///default").build();
+    assertThatThrownBy(() -> LibvirtDriver.connect(options, uri -> {
+          throw new UnsatisfiedLinkError("Unable to load library 'virt'");
+        }))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.CONNECTION);
+          assertThat(e.getMessage()).contains("libvirt0");
+          assertThat(e.getCause()).isInstanceOf(UnsatisfiedLinkError.class);
+        });
+    assertThatThrownBy(() -> LibvirtDriver.connect(options, uri -> {
+          throw new NoClassDefFoundError("com/sun/jna/Native");
+        }))
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.CONNECTION));
+  }
+
+  @Test
+  void close_isIdempotentAndLaterCallsAreConnectionErrors() throws Exception {
+    standard();
+    driver.close();
+    driver.close();
+    assertThatThrownBy(() -> driver.list())
+        .isInstanceOfSatisfying(HypervisorException.class,
+            e -> assertThat(e.code()).isEqualTo(Code.CONNECTION));
+  }
+}

@@ -1,0 +1,56 @@
+package io.github.vmlifecycle.libvirt;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes a node XML for libvirt's test driver, so that each test gets an isolated hypervisor
+ * ({@code test:///<absolute path>}: all {@code test:///default} connections of a JVM share state).
+ */
+final class TestNode {
+  /** libvirt's test-driver run states: 1 running, 3 paused, 5 shut off. */
+  enum Run { RUNNING(1), PAUSED(3), SHUTOFF(5);
+    final int code;
+    Run(int code) {
+      this.code = code;
+    }
+  }
+
+  private final List<String> domains = new ArrayList<>();
+
+  static String uuid(int n) {
+    return String.format(Locale.ROOT, "6695eb01-f6a4-8304-79aa-%012x", n);
+  }
+
+  TestNode domain(String name, int n, Run run, boolean managedSave, String extraDevices) {
+    domains.add("""
+          <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+            <name>%s</name>
+            <uuid>%s</uuid>
+            <memory>65536</memory>
+            <vcpu>1</vcpu>
+            <os><type>hvm</type></os>
+            <devices>%s</devices>
+            <test:runstate>%d</test:runstate>
+            %s
+          </domain>
+        """.formatted(name, uuid(n), extraDevices, run.code,
+            managedSave ? "<test:hasmanagedsave>yes</test:hasmanagedsave>" : ""));
+    return this;
+  }
+
+  TestNode domain(String name, int n, Run run) {
+    return domain(name, n, run, false, "");
+  }
+
+  /** Writes the node XML and returns its test:/// URI. */
+  String write(Path dir) throws IOException {
+    Path file = dir.resolve("node.xml").toAbsolutePath();
+    Files.writeString(file, "<node>\n" + String.join("\n", domains) + "\n</node>\n");
+    return "test://" + file;
+  }
+}
