@@ -417,13 +417,14 @@ public final class LifecycleEngine implements AutoCloseable {
    * Resolves every instance left with a task_state by a managing process that died (none stays
    * stuck): each lands in the state the hypervisor shows, finishing the operation where that is what
    * was asked and safe, and each is logged as a {@code recover} action. Instances with an operation
-   * running in this engine are left alone.
+   * running in this engine are left alone. Up to eight instances are recovered at once on the engine's
+   * executor; the call returns when all are done.
    *
    * @return the recover actions, one per instance resolved
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> recover() {
-    return recovery.recoverAll();
+    return recovery.recoverAll(executor);
   }
 
   /**

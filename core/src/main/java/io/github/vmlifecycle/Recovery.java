@@ -1,11 +1,16 @@
 package io.github.vmlifecycle;
 
+import com.google.common.base.Throwables;
+import com.google.common.collect.Lists;
 import io.github.vmlifecycle.spi.DriverInstance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,11 +26,36 @@ final class Recovery {
     this.ctx = ctx;
   }
 
-  List<ActionRecord> recoverAll() {
-    List<ActionRecord> done = new ArrayList<>();
+  /** How many instances are recovered at once; their store writes (fsyncs) and driver calls overlap. */
+  static final int PARALLELISM = 8;
+
+  List<ActionRecord> recoverAll(Executor executor) {
+    List<String> stuck = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (instance.taskState().isPresent()) {
-        recover(instance.id()).ifPresent(done::add);
+        stuck.add(instance.id());
+      }
+    }
+    if (stuck.size() <= 1) {
+      List<ActionRecord> done = new ArrayList<>();
+      stuck.forEach(id -> recover(id).ifPresent(done::add));
+      return done;
+    }
+    List<CompletableFuture<List<ActionRecord>>> parts = new ArrayList<>();
+    for (List<String> part : Lists.partition(stuck, (stuck.size() + PARALLELISM - 1) / PARALLELISM)) {
+      parts.add(CompletableFuture.supplyAsync(() -> {
+        List<ActionRecord> done = new ArrayList<>();
+        part.forEach(id -> recover(id).ifPresent(done::add));
+        return done;
+      }, executor));
+    }
+    List<ActionRecord> done = new ArrayList<>();
+    for (CompletableFuture<List<ActionRecord>> part : parts) {
+      try {
+        done.addAll(part.join());
+      } catch (CompletionException e) {
+        Throwables.throwIfUnchecked(e.getCause());
+        throw e;
       }
     }
     return done;

@@ -212,7 +212,7 @@ final class LifecycleModel {
         return point == 1 ? v : v.hv(PowerState.RUNNING, false, v.rescueDef);
       case STOP:
         if (!v.active()) {
-          return null;
+          return v;
         }
         return point == 1 ? v : v.hv(PowerState.SHUTDOWN, v.saved, v.rescueDef);
       case START:

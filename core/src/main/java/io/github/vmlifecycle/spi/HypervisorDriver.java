@@ -38,14 +38,16 @@ public interface HypervisorDriver extends AutoCloseable {
   Optional<DriverInstance> find(String idOrName);
 
   /**
-   * Pauses the guest, keeping its memory in RAM. Afterwards the power state is PAUSED.
+   * Pauses the guest, keeping its memory in RAM. Afterwards the power state is PAUSED; a guest already
+   * paused is left as it is, without error.
    *
    * @param id the instance id
    */
   void pause(String id);
 
   /**
-   * Unpauses a paused guest. Afterwards the power state is RUNNING.
+   * Unpauses a paused guest. Afterwards the power state is RUNNING; a guest already running is left as
+   * it is, without error.
    *
    * @param id the instance id
    */
@@ -71,7 +73,8 @@ public interface HypervisorDriver extends AutoCloseable {
 
   /**
    * Powers the guest off: a clean shutdown, waiting up to {@code shutdownTimeout}, then a forced one.
-   * A zero timeout forces it at once. Afterwards the power state is SHUTDOWN.
+   * A zero timeout forces it at once. Afterwards the power state is SHUTDOWN. A guest that is already
+   * off is left as it is, without error (any saved-memory image is kept).
    *
    * @param id the instance id
    * @param shutdownTimeout how long to wait for the guest to shut down by itself

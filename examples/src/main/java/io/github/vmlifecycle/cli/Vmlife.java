@@ -88,8 +88,12 @@ public final class Vmlife implements Callable<Integer> {
     cl.addSubcommand("xml", new XmlCommand(vmlife.in, vmlife.out, vmlife.err));
     cl.setOut(new PrintWriter(vmlife.out, true));
     cl.setErr(new PrintWriter(vmlife.err, true));
-    cl.setExitCodeExceptionMapper(t -> t instanceof VmLifecycleException
-        ? ExitCodes.of(((VmLifecycleException) t).kind()) : ExitCodes.HYPERVISOR);
+    cl.setExitCodeExceptionMapper(t -> {
+      if (t instanceof CommandLine.ParameterException) {
+        return ExitCodes.USAGE;
+      }
+      return t instanceof VmLifecycleException ? ExitCodes.of(((VmLifecycleException) t).kind()) : ExitCodes.HYPERVISOR;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       Output o = vmlife.output();
       if (e instanceof VmLifecycleException) {

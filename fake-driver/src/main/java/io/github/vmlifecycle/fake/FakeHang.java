@@ -4,9 +4,10 @@ import java.time.Duration;
 
 /**
  * A scripted hang, made by {@link FaultScript#hang}: each call it matches blocks, before changing anything,
- * until the test {@link #release releases} it (the call then proceeds normally) or the {@link FakeClock} is
- * advanced to the call's deadline (the call then throws a {@code HypervisorException} with code TIMEOUT, having
- * changed nothing). A disconnect or close of the fake ends the wait with code CONNECTION.
+ * until the test {@link #release releases} it (the call then proceeds normally), or the {@link FakeClock} is
+ * advanced to the call's deadline or the test {@link #expire expires} it (the call then throws a
+ * {@code HypervisorException} with code TIMEOUT, having changed nothing). A disconnect or close of the fake ends
+ * the wait with code CONNECTION.
  *
  * <p>Thread-safe.
  */
@@ -15,6 +16,7 @@ public final class FakeHang {
   private final FakeClock clock;
   private final Duration timeout;
   private volatile boolean released;
+  private volatile boolean expired;
   private int waiting;
 
   FakeHang(FakeClock clock, Duration timeout) {
@@ -37,6 +39,24 @@ public final class FakeHang {
   public void release() {
     released = true;
     clock.wakeAll();
+  }
+
+  /**
+   * Makes every call blocked in this hang, and every later matching call, time out at once without advancing
+   * the clock. Takes precedence over {@link #release}.
+   */
+  public void expire() {
+    expired = true;
+    clock.wakeAll();
+  }
+
+  /**
+   * Returns whether {@link #expire} was called.
+   *
+   * @return true once expired
+   */
+  public boolean isExpired() {
+    return expired;
   }
 
   /**

@@ -20,9 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -47,9 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>stop: an active guest to SHUTDOWN. With a positive timeout a running guest that honours clean shutdown
  *       stops at once (events SHUTDOWN, STOPPED); a guest that ignores it (see
  *       {@link FakeInstanceSpec#ignoresShutdown()}) or is not running makes the stop wait, advancing the clock
- *       by the timeout, then it is destroyed (event STOPPED). A SHUTDOWN guest is refused "domain is not
- *       running", also when it has a saved-memory image, which stays: like libvirt's destroy, a stop never
- *       drops the image, and the next start restores from it.
+ *       by the timeout, then it is destroyed (event STOPPED). A SHUTDOWN guest is left as it is, without
+ *       error (as the SPI asks), also when it has a saved-memory image, which stays: like libvirt's destroy,
+ *       a stop never drops the image, and the next start restores from it.
  *   <li>start: SHUTDOWN to RUNNING (event STARTED): restored from the saved-memory image when there is one
  *       (memory kept, not a reboot), else booted fresh.
  *   <li>hard reboot: from any state: destroyed if active (event STOPPED), image dropped, booted (STARTED).
@@ -87,18 +84,13 @@ public final class FakeHypervisor implements HypervisorDriver {
   private static final Logger LOG = LoggerFactory.getLogger(FakeHypervisor.class);
 
   private final FakeClock clock;
-  private final boolean realSleep;
+  private final CallGate gate;
   private final CallLog log;
   private final Subscribers subscribers = new Subscribers();
   private final ConcurrentHashMap<String, FakeVm> byId = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, FakeVm> byName = new ConcurrentHashMap<>();
   private final Set<String> images = ConcurrentHashMap.newKeySet();
-  private final CopyOnWriteArrayList<FaultRule> faults = new CopyOnWriteArrayList<>();
-  private final AtomicLongArray latencyNanos = new AtomicLongArray(FakeCall.values().length);
-  private final AtomicLong connectionGeneration = new AtomicLong();
   private final Object createLock = new Object();
-  private volatile boolean connected = true;
-  private volatile boolean closed;
 
   /** Creates a fake with its own {@link FakeClock}, recording up to {@link #DEFAULT_RECORD_CAPACITY} calls. */
   public FakeHypervisor() {
@@ -116,7 +108,7 @@ public final class FakeHypervisor implements HypervisorDriver {
 
   private FakeHypervisor(Builder b) {
     this.clock = b.clock != null ? b.clock : new FakeClock();
-    this.realSleep = b.realSleep;
+    this.gate = new CallGate(clock, b.realSleep);
     this.log = new CallLog(b.recordCapacity);
   }
 
@@ -218,6 +210,7 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   public String define(FakeInstanceSpec spec) {
     FakeVm vm = new FakeVm(spec, clock.instant());
+    spec.backingImage().ifPresent(images::add);
     synchronized (createLock) {
       if (byId.containsKey(vm.id) || byName.containsKey(vm.name)) {
         throw new IllegalArgumentException(
@@ -226,10 +219,9 @@ public final class FakeHypervisor implements HypervisorDriver {
       byId.put(vm.id, vm);
       byName.put(vm.name, vm);
     }
-    spec.backingImage().ifPresent(images::add);
     Invocation inv = new Invocation(null, vm.id, null, clock);
     inv.event(DriverEvent.Type.DEFINED);
-    if (vm.snapshot().powerState() != PowerState.SHUTDOWN) {
+    if (spec.powerState() != PowerState.SHUTDOWN) {
       inv.event(DriverEvent.Type.STARTED);
     }
     subscribers.emit(inv.events());
@@ -274,7 +266,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     if (latency.isNegative()) {
       throw new IllegalArgumentException("Latency must not be negative: " + latency);
     }
-    latencyNanos.set(call.ordinal(), latency.toNanos());
+    gate.setLatency(call, latency);
   }
 
   // =====================================================================================================
@@ -383,23 +375,21 @@ public final class FakeHypervisor implements HypervisorDriver {
 
   /** Removes every scripted fault that has not been used up, and releases nothing (see {@link FakeHang}). */
   public void clearFaults() {
-    faults.clear();
+    gate.clearFaults();
   }
 
   void addFault(FaultRule rule) {
-    faults.add(rule);
+    gate.addFault(rule);
   }
 
   /** Drops the connection: every call throws code CONNECTION, and blocked hangs end so, until reconnected. */
   public void disconnect() {
-    connected = false;
-    connectionGeneration.incrementAndGet();
-    clock.wakeAll();
+    gate.disconnect();
   }
 
   /** Restores the connection after {@link #disconnect} (a closed fake stays closed). */
   public void reconnect() {
-    connected = true;
+    gate.reconnect();
   }
 
   /**
@@ -408,7 +398,7 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @return false when disconnected or closed
    */
   public boolean isConnected() {
-    return connected && !closed;
+    return gate.isConnected();
   }
 
   // =====================================================================================================
@@ -664,7 +654,6 @@ public final class FakeHypervisor implements HypervisorDriver {
    *
    * <p>Thread-safe.
    *
-   * @throws HypervisorException OPERATION_INVALID if the guest is not active
    * @throws InvalidInputException if the timeout is null or negative
    */
   @Override
@@ -764,8 +753,8 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public AutoCloseable subscribe(DriverEventListener listener) {
-    if (closed) {
-      throw connectionLost(null, null);
+    if (gate.isClosed()) {
+      throw gate.connectionLost(null, null);
     }
     return subscribers.add(listener);
   }
@@ -776,11 +765,7 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      connectionGeneration.incrementAndGet();
-      clock.wakeAll();
-    }
+    gate.close();
   }
 
   // =====================================================================================================
@@ -808,12 +793,12 @@ public final class FakeHypervisor implements HypervisorDriver {
     Instant began = clock.instant();
     Class<? extends Throwable> failure = null;
     try {
-      enter(call, argument);
+      gate.enter(call, argument);
       FakeVm vm = argument == null ? null : lookupAny(argument);
-      FaultRule fault = matchFault(call, vm, argument);
-      before(fault, call, argument);
+      FaultRule fault = gate.match(call, vm, argument);
+      gate.before(fault, call, argument);
       T result = body.get();
-      after(fault, argument);
+      gate.after(fault, argument);
       return result;
     } catch (RuntimeException | Error e) {
       failure = e.getClass();
@@ -827,13 +812,13 @@ public final class FakeHypervisor implements HypervisorDriver {
     Instant began = clock.instant();
     Class<? extends Throwable> failure = null;
     try {
-      enter(call, id);
+      gate.enter(call, id);
       FakeVm vm = lookupId(id);
       if (vm == null) {
         throw new InstanceNotFoundException(String.valueOf(id));
       }
-      FaultRule fault = matchFault(call, vm, id);
-      before(fault, call, id);
+      FaultRule fault = gate.match(call, vm, id);
+      gate.before(fault, call, id);
       Invocation inv = new Invocation(call, vm.id, fault, clock);
       T result;
       vm.lock.lock();
@@ -846,7 +831,7 @@ public final class FakeHypervisor implements HypervisorDriver {
         vm.lock.unlock();
         subscribers.emit(inv.events());
       }
-      after(fault, id);
+      gate.after(fault, id);
       return result;
     } catch (RuntimeException | Error e) {
       failure = e.getClass();
@@ -854,100 +839,6 @@ public final class FakeHypervisor implements HypervisorDriver {
     } finally {
       log.record(call, id, began, failure);
     }
-  }
-
-  private void enter(FakeCall call, String instance) {
-    if (closed || !connected) {
-      throw connectionLost(call, instance);
-    }
-    long nanos = latencyNanos.get(call.ordinal());
-    if (nanos > 0) {
-      Duration latency = Duration.ofNanos(nanos);
-      if (realSleep) {
-        try {
-          Thread.sleep(latency.toMillis(), (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new HypervisorException(HypervisorException.Code.OPERATION_FAILED, instance,
-              call.operationOrNull(), "Interrupted during the injected latency of " + call, e);
-        }
-      }
-      clock.advance(latency);
-    }
-  }
-
-  private FaultRule matchFault(FakeCall call, FakeVm vm, String argument) {
-    if (faults.isEmpty()) {
-      return null;
-    }
-    for (FaultRule rule : faults) {
-      if (rule.matches(call, vm == null ? null : vm.id, vm == null ? null : vm.name, argument)
-          && rule.tryConsume()) {
-        if (rule.exhausted()) {
-          faults.remove(rule);
-        }
-        return rule;
-      }
-    }
-    return null;
-  }
-
-  private void before(FaultRule fault, FakeCall call, String instance) {
-    if (fault == null) {
-      return;
-    }
-    switch (fault.kind) {
-      case BEFORE -> throw fault.exception(instance);
-      case DISCONNECT -> {
-        disconnect();
-        throw connectionLost(call, instance);
-      }
-      case HANG -> hang(fault, call, instance);
-      default -> { }
-    }
-  }
-
-  private void after(FaultRule fault, String instance) {
-    if (fault != null && fault.kind == FaultRule.Kind.AFTER) {
-      throw fault.exception(instance);
-    }
-  }
-
-  private void hang(FaultRule fault, FakeCall call, String instance) {
-    FakeHang hang = fault.hang;
-    if (hang.isReleased()) {
-      return;
-    }
-    long generation = connectionGeneration.get();
-    Instant deadline = clock.instant().plus(hang.timeout());
-    boolean released;
-    hang.enter();
-    try {
-      released = clock.awaitUntil(deadline,
-          () -> hang.isReleased() || connectionGeneration.get() != generation);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HypervisorException(HypervisorException.Code.TIMEOUT, instance, call.operationOrNull(),
-          call + " on instance " + instance + " was interrupted while the hypervisor hung", e);
-    } finally {
-      hang.exit();
-    }
-    if (connectionGeneration.get() != generation) {
-      throw connectionLost(call, instance);
-    }
-    if (!released) {
-      throw new HypervisorException(HypervisorException.Code.TIMEOUT, instance, call.operationOrNull(),
-          call.name().toLowerCase(Locale.ROOT) + " of instance " + instance
-              + " timed out after " + hang.timeout() + ": the hypervisor did not answer", null);
-    }
-  }
-
-  private HypervisorException connectionLost(FakeCall call, String instance) {
-    String what = call == null ? "subscribe" : call.name().toLowerCase(Locale.ROOT);
-    String why = closed ? "the connection is closed" : "Cannot recv data: Connection reset by peer";
-    return new HypervisorException(HypervisorException.Code.CONNECTION, instance,
-        call == null ? null : call.operationOrNull(),
-        what + (instance == null ? "" : " of instance " + instance) + " failed: " + why, null);
   }
 
   private FakeVm lookupId(String id) {

@@ -142,4 +142,32 @@ class HangTest {
     assertThat(hang.awaitWaiting(Duration.ofMillis(20))).isFalse();
     assertThat(hang.timeout()).isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void hang_expired_timesOutWithoutAdvancingTheClock() throws Exception {
+    FakeHang hang = fake.onCall(FakeCall.RESUME).hang(Duration.ofMinutes(5));
+    fake.suspend(id, null);
+    Future<?> call = pool.submit(() -> fake.resume(id, null));
+    assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
+
+    hang.expire();
+
+    assertThat(failureOf(call)).isInstanceOfSatisfying(HypervisorException.class,
+        e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
+    assertThat(clock.instant()).isEqualTo(FakeClock.DEFAULT_START);
+    assertThat(hang.isExpired()).isTrue();
+    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+  }
+
+  @Test
+  void hang_expiredBeforeTheCall_timesOutAtOnce() {
+    FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofMinutes(5));
+    hang.expire();
+
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> fake.pause(id));
+
+    assertThat(failure).isInstanceOfSatisfying(HypervisorException.class,
+        e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
+    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+  }
 }

@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,20 +89,6 @@ final class RescueMetadata {
     } catch (InvalidDomainXmlException e) {
       throw corrupt("it is not UTF-8");
     }
-  }
-
-  /** The request attributes recorded in a rescue element. */
-  static Map<String, String> request(Element rescue) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Node n = rescue.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (n instanceof Element && NS.equals(n.getNamespaceURI()) && "request".equals(n.getLocalName())) {
-        var attributes = n.getAttributes();
-        for (int i = 0; i < attributes.getLength(); i++) {
-          out.put(attributes.item(i).getLocalName(), attributes.item(i).getNodeValue());
-        }
-      }
-    }
-    return out;
   }
 
   private static Element newMetadata(Element domain) {

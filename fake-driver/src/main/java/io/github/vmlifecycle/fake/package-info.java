@@ -1,0 +1,27 @@
+/**
+ * The fake hypervisor: an in-memory {@link io.github.vmlifecycle.spi.HypervisorDriver} for tests of code that
+ * drives VM lifecycles, much as OkHttp's MockWebServer is for HTTP clients.
+ *
+ * <pre>{@code
+ * FakeClock clock = new FakeClock();
+ * FakeHypervisor fake = new FakeHypervisor(clock);
+ * String id = fake.createInstance("web-1");                  // RUNNING
+ * fake.writeGuestMemory(id, "session=42");
+ * fake.setLatency(FakeCall.SUSPEND, Duration.ofSeconds(2));   // advances the clock, never sleeps
+ * fake.onCall(FakeCall.RESUME).failMidway();                  // the next resume fails half-way
+ * FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofSeconds(30));
+ *
+ * // ... run the code under test against fake (and clock) ...
+ *
+ * fake.assertCalled(FakeCall.SUSPEND, "web-1");
+ * assertThat(fake.guestMemory(id)).isEqualTo("session=42");  // the guest did not reboot
+ * assertThat(fake.bootCount(id)).isEqualTo(1);
+ * }</pre>
+ *
+ * <p>{@link io.github.vmlifecycle.fake.FakeHypervisor} is the driver and its test controls;
+ * {@link io.github.vmlifecycle.fake.FakeInstanceSpec} describes an instance to create;
+ * {@link io.github.vmlifecycle.fake.FaultScript} and {@link io.github.vmlifecycle.fake.FakeHang} script faults
+ * per {@link io.github.vmlifecycle.fake.FakeCall}; {@link io.github.vmlifecycle.fake.RecordedCall} is what was
+ * called; {@link io.github.vmlifecycle.fake.FakeClock} is the one source of time.
+ */
+package io.github.vmlifecycle.fake;

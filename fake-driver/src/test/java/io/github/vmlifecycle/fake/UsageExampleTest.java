@@ -1,0 +1,54 @@
+package io.github.vmlifecycle.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vmlifecycle.HypervisorException;
+import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.ProgressListener;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The package documentation's example, run: code under test sees only the driver interface. */
+class UsageExampleTest {
+
+  /** Stands for the code under test: suspends, and on a failed resume hard-reboots. */
+  private static void suspendAndComeBack(HypervisorDriver driver, String id) {
+    driver.suspend(id, ProgressListener.NONE);
+    try {
+      driver.resume(id, ProgressListener.NONE);
+    } catch (HypervisorException e) {
+      driver.resume(id, ProgressListener.NONE);
+    }
+  }
+
+  @Test
+  void example_suspendWithLatencyAndARetriedResume_guestDidNotReboot() {
+    FakeClock clock = new FakeClock();
+    FakeHypervisor fake = new FakeHypervisor(clock);
+    String id = fake.createInstance("web-1");
+    fake.writeGuestMemory(id, "session=42");
+    fake.setLatency(FakeCall.SUSPEND, Duration.ofSeconds(2));
+    fake.onCall(FakeCall.RESUME).failMidway();
+
+    suspendAndComeBack(fake, id);
+
+    fake.assertCalled(FakeCall.SUSPEND, "web-1");
+    assertThat(fake.calls(FakeCall.RESUME)).extracting(RecordedCall::succeeded).containsExactly(false, true);
+    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guestMemory(id)).isEqualTo("session=42");
+    assertThat(fake.bootCount(id)).isEqualTo(1);
+    assertThat(clock.instant()).isEqualTo(FakeClock.DEFAULT_START.plusSeconds(2));
+  }
+
+  @Test
+  void example_failAlways_surfacesToTheCodeUnderTest() {
+    FakeHypervisor fake = new FakeHypervisor();
+    String id = fake.createInstance("web-1");
+    fake.onCall(FakeCall.RESUME).forInstance("web-1").always().failBefore();
+
+    assertThatThrownBy(() -> suspendAndComeBack(fake, id)).isInstanceOf(HypervisorException.class);
+    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+  }
+}
