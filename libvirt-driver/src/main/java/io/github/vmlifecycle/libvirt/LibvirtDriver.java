@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * (remembered in the domain's own metadata so that a crash loses nothing), refuses when mediated
  * devices are attached, then does a managed save; resume starts the domain from its managed-save
  * image, waits for RUNNING and re-attaches the devices. Suspend and resume report progress from
- * {@code virDomainGetJobInfo}, polled on a second connection.
+ * {@code virDomainGetJobInfo}, polled on a second connection. Rescue boots a qcow2 overlay of the
+ * rescue image (made in {@code <instanceDirRoot>/<uuid>/disk.rescue}) with the instance's root disk
+ * behind it, through the core's {@link RescueDomainXml}; the original definition travels inside the
+ * rescue definition's metadata.
  *
  * <p>Create one with {@link #connect(LibvirtDriverOptions)} or {@link #connect(String)}. The driver
  * keeps one libvirt connection for operations and events (with keepalive on remote URIs) and reopens
@@ -669,30 +672,31 @@ public final class LibvirtDriver implements HypervisorDriver {
     return connections;
   }
 
+  /** Registers the lifecycle listener on a new connection; returns what unregisters it. */
   private Runnable registerEvents(Connect c) {
     org.libvirt.event.LifecycleListener listener = (domain, event) -> {
-        try {
-          DriverEvent.Type type = eventType(event.getType());
-          if (type != null && !listeners.isEmpty()) {
-            DriverEvent e = DriverEvent.builder()
-                .instanceId(domain.getUUIDString().toLowerCase(Locale.ROOT))
-                .type(type)
-                .timestamp(clock.instant())
-                .build();
-            for (DriverEventListener l : listeners) {
-              try {
-                l.onEvent(e);
-              } catch (RuntimeException ex) {
-                LOG.warn("driver event listener failed on {}", e, ex);
-              }
+      try {
+        DriverEvent.Type type = eventType(event.getType());
+        if (type != null && !listeners.isEmpty()) {
+          DriverEvent e = DriverEvent.builder()
+              .instanceId(domain.getUUIDString().toLowerCase(Locale.ROOT))
+              .type(type)
+              .timestamp(clock.instant())
+              .build();
+          for (DriverEventListener l : listeners) {
+            try {
+              l.onEvent(e);
+            } catch (RuntimeException ex) {
+              LOG.warn("driver event listener failed on {}", e, ex);
             }
           }
-        } catch (LibvirtException | RuntimeException ex) {
-          LOG.warn("cannot handle a libvirt lifecycle event", ex);
-        } finally {
-          free(domain);
         }
-        return 0;
+      } catch (LibvirtException | RuntimeException ex) {
+        LOG.warn("cannot handle a libvirt lifecycle event", ex);
+      } finally {
+        free(domain);
+      }
+      return 0;
     };
     try {
       c.addLifecycleListener(listener);

@@ -223,6 +223,16 @@ class LibvirtDriverTest {
   }
 
   @Test
+  void stop_suspended_isANoOpThatKeepsTheImage() throws Exception {
+    standard();
+    driver.stop(u(4), Duration.ZERO);
+    driver.stop(u(4), Duration.ofSeconds(1));
+    DriverInstance i = get(u(4));
+    assertThat(i.powerState()).isEqualTo(PowerState.SHUTDOWN);
+    assertThat(i.hasSavedMemory()).isTrue();
+  }
+
+  @Test
   void stop_zeroTimeout_destroysAtOnce() throws Exception {
     standard();
     driver.stop(u(2), Duration.ZERO);

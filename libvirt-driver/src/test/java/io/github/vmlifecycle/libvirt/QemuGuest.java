@@ -343,7 +343,7 @@ final class QemuGuest implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     try {
       Domain d = connect.domainLookupByName(name);
       try {
@@ -360,7 +360,11 @@ final class QemuGuest implements AutoCloseable {
     } catch (LibvirtException e) {
       // already gone
     } finally {
-      connect.close();
+      try {
+        connect.close();
+      } catch (LibvirtException e) {
+        // the connection is gone already
+      }
       if (Files.exists(dir)) {
         try (Stream<Path> s = Files.walk(dir)) {
           s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

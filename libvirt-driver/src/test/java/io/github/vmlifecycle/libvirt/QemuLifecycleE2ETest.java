@@ -49,11 +49,12 @@ class QemuLifecycleE2ETest {
   void pause_unpause_counterStopsWhilePausedAndContinuesWithoutReboot(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "", "ROOTDISK", "DATADISK")) {
       List<DriverEvent> events = new CopyOnWriteArrayList<>();
-      try (AutoCloseable sub = driver.subscribe(e -> {
+      AutoCloseable subscription = driver.subscribe(e -> {
         if (e.instanceId().equals(g.uuid)) {
           events.add(e);
         }
-      })) {
+      });
+      try {
         driver.start(g.uuid);
         g.awaitTick(3, BOOT);
         assertThat(g.currentBoot()).contains("VML-DISK vda serial=ROOTDISK", "VML-DISK vdb serial=DATADISK",
@@ -76,6 +77,8 @@ class QemuLifecycleE2ETest {
         Thread.sleep(200); // events arrive on the event-loop thread
         assertThat(events).extracting(DriverEvent::type)
             .containsSubsequence(DriverEvent.Type.STARTED, DriverEvent.Type.SUSPENDED, DriverEvent.Type.RESUMED);
+      } finally {
+        subscription.close();
       }
     }
   }
