@@ -308,8 +308,9 @@ public final class LibvirtDriver implements HypervisorDriver {
   }
 
   /**
-   * Starts the domain from its managed-save image ({@code virDomainCreate} restores it), waits until it
-   * reports RUNNING, re-attaches the devices suspend detached, and sets the guest clock (best effort).
+   * Starts the domain from its managed-save image ({@code virDomainCreate} restores it), resumes its
+   * vCPUs if it had been saved paused, waits until it reports RUNNING, re-attaches the devices suspend
+   * detached, and sets the guest clock (best effort).
    * A domain that runs already only gets its remembered devices back.
    *
    * @param id the UUID or name
@@ -331,6 +332,9 @@ public final class LibvirtDriver implements HypervisorDriver {
         try (ProgressPoller poller = poll(d, listener)) {
           d.create();
           reportDone(d, listener, poller);
+        }
+        if (powerState(d) == PowerState.PAUSED) {
+          d.resume(); // it was saved while paused; libvirt restores it paused
         }
         waitFor(d, id, Operation.RESUME, PowerState.RUNNING, options.resumeWaitTimeout());
         syncGuestTime(d);

@@ -205,6 +205,15 @@ class LibvirtDriverTest {
   }
 
   @Test
+  void resume_savedWhilePaused_endsRunning() throws Exception {
+    standard();
+    driver.suspend(u(2), ProgressListener.NONE);
+    assertThat(get(u(2)).hasSavedMemory()).isTrue();
+    driver.resume(u(2), ProgressListener.NONE);
+    assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
   void resume_stoppedWithoutImage_isOperationInvalid() throws Exception {
     standard();
     assertThatThrownBy(() -> driver.resume(u(3), ProgressListener.NONE))
