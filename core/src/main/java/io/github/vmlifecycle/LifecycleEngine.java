@@ -17,6 +17,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -439,6 +442,29 @@ public final class LifecycleEngine implements AutoCloseable {
       powerSync.sync(instance.id()).ifPresent(actions::add);
     }
     return actions;
+  }
+
+  /**
+   * Runs {@link #syncPowerStates()} every {@code period} on {@code scheduler} (Nova: every 600 s), in
+   * addition to the syncs that hypervisor events trigger. A failing round is logged and the next one
+   * runs as planned.
+   *
+   * @param scheduler the scheduler (the caller owns it and shuts it down)
+   * @param period the time between the end of one round and the start of the next
+   * @return the scheduled task; cancel it to stop
+   * @throws InvalidInputException if {@code period} is not positive
+   */
+  public ScheduledFuture<?> schedulePowerSync(ScheduledExecutorService scheduler, Duration period) {
+    if (period.isZero() || period.isNegative()) {
+      throw new InvalidInputException("The power-sync period must be positive: " + period);
+    }
+    return scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        syncPowerStates();
+      } catch (RuntimeException e) {
+        LOG.warn("Periodic power-state sync failed", e);
+      }
+    }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.github.vmlifecycle.fake.FaultScript;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.api.Pair;
 import org.quicktheories.core.Gen;
@@ -60,7 +61,7 @@ class LifecycleModelTest {
 
   private static FakeCall callOf(Operation op) {
     for (FakeCall c : FakeCall.values()) {
-      if (c.operation().equals(java.util.Optional.of(op))) {
+      if (c.operation().equals(Optional.of(op))) {
         return c;
       }
     }
@@ -73,6 +74,18 @@ class LifecycleModelTest {
       b.rescueRequest(RescueRequest.builder().image(EngineHarness.IMAGE).build());
     }
     return b.build();
+  }
+
+  /** The model's answer when a request is refused before anything changes, else empty. */
+  private static Optional<LifecycleModel> refusedUpFront(LifecycleModel m, int k, Operation op) {
+    Vm v = m.vms.get(k);
+    if (v.locked) {
+      return Optional.of(m.with(k, v, "InstanceLockedException"));
+    }
+    if (!LifecycleModel.allowed(op, v.vm)) {
+      return Optional.of(m.with(k, v, "InvalidStateException"));
+    }
+    return Optional.empty();
   }
 
   private static boolean refusedUpFront(String outcome) {
@@ -145,11 +158,9 @@ class LifecycleModelTest {
     @Override
     public LifecycleModel nextState(LifecycleModel m) {
       Vm v = m.vms.get(k);
-      if (v.locked) {
-        return m.with(k, v, "InstanceLockedException");
-      }
-      if (!LifecycleModel.allowed(op, v.vm)) {
-        return m.with(k, v, "InvalidStateException");
+      Optional<LifecycleModel> refused = refusedUpFront(m, k, op);
+      if (refused.isPresent()) {
+        return refused.get();
       }
       if (op == Operation.RESCUE && v.rescueDef) {
         return m.with(k, v.settled(), "InvalidInputException");
@@ -216,11 +227,9 @@ class LifecycleModelTest {
     @Override
     public LifecycleModel nextState(LifecycleModel m) {
       Vm v = m.vms.get(k);
-      if (v.locked) {
-        return m.with(k, v, "InstanceLockedException");
-      }
-      if (!LifecycleModel.allowed(op, v.vm)) {
-        return m.with(k, v, "InvalidStateException");
+      Optional<LifecycleModel> refused = refusedUpFront(m, k, op);
+      if (refused.isPresent()) {
+        return refused.get();
       }
       if (op == Operation.RESCUE && v.rescueDef && point != CrashPoint.AFTER_ACCEPT) {
         return m.with(k, v.settled(), "InvalidInputException");

@@ -138,6 +138,27 @@ class RecoveryAndSyncTest {
   }
 
   @Test
+  void schedulePowerSync_runsRoundsUntilCancelled() throws Exception {
+    String id = fake.createInstance("web-1");
+    java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try (LifecycleEngine engine = engine(false)) {
+      engine.get(id);
+      fake.guestShutsDown(id);
+      java.util.concurrent.ScheduledFuture<?> task = engine.schedulePowerSync(scheduler, Duration.ofMillis(10));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (engine.get(id).vmState() != VmState.STOPPED && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      task.cancel(false);
+      assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.schedulePowerSync(scheduler, Duration.ZERO))
+          .isInstanceOf(InvalidInputException.class);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
   void crashedGuest_isStoppedBySync() {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {

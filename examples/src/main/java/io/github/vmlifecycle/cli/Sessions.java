@@ -27,11 +27,16 @@ final class Sessions {
         ? InstanceStores.inMemory()
         : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
     HypervisorDriver driver = fake ? sampleFake() : LibvirtDriver.connect(uri.orElse(null));
+    return session(driver, store, true);
+  }
+
+  /** A session over {@code driver} and {@code store}; closing it closes the driver when {@code ownsDriver}. */
+  static Vmlife.Session session(HypervisorDriver driver, InstanceStore store, boolean ownsDriver) {
     LifecycleEngine engine = LifecycleEngine.builder()
         .driver(driver)
         .store(store)
         .syncOnDriverEvents(false)
-        .closeDriverOnClose(true)
+        .closeDriverOnClose(ownsDriver)
         .build();
     return new Vmlife.Session() {
       @Override

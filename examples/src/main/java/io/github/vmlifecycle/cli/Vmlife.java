@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -125,18 +126,19 @@ public final class Vmlife implements Callable<Integer> {
   }
 
   private int withEngine(Function<LifecycleEngine, Instance> action) {
+    return withSession(s -> output().instance(action.apply(s.engine())));
+  }
+
+  private int withSession(Consumer<Session> action) {
     try (Session s = open()) {
-      output().instance(action.apply(s.engine()));
+      action.accept(s);
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "list", description = "List instances with their states.")
   int list() {
-    try (Session s = open()) {
-      output().instances(s.engine().list());
-      return ExitCodes.OK;
-    }
+    return withSession(s -> output().instances(s.engine().list()));
   }
 
   @Command(name = "show", description = "Show one instance.")
@@ -210,10 +212,7 @@ public final class Vmlife implements Callable<Integer> {
         .shutdownTimeout(Optional.ofNullable(seconds).map(Duration::ofSeconds))
         .build();
     if (dryRun) {
-      try (Session s = open()) {
-        out.print(s.previewRescue(id, request));
-        return ExitCodes.OK;
-      }
+      return withSession(s -> out.print(s.previewRescue(id, request)));
     }
     return withEngine(e -> e.execute(id, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()));
   }
@@ -242,19 +241,15 @@ public final class Vmlife implements Callable<Integer> {
 
   @Command(name = "recover", description = "Resolve every instance left mid-operation by a crash.")
   int recover() {
-    try (Session s = open()) {
+    return withSession(s -> {
       s.engine().recover();
       output().instances(s.engine().list());
-      return ExitCodes.OK;
-    }
+    });
   }
 
   @Command(name = "actions", description = "Show an instance's action log.")
   int actions(@Parameters(paramLabel = "ID") String id) {
-    try (Session s = open()) {
-      output().actions(s.engine().actions(id));
-      return ExitCodes.OK;
-    }
+    return withSession(s -> output().actions(s.engine().actions(id)));
   }
 
   /** The engine and driver of one command, closed when it ends. */

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vmlifecycle.InstanceStores;
-import io.github.vmlifecycle.LifecycleEngine;
-import io.github.vmlifecycle.RescueRequest;
 import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.spi.InstanceStore;
@@ -35,23 +33,7 @@ class VmlifeTest {
     Vmlife.SessionFactory sessions = new Vmlife.SessionFactory() {
       @Override
       Vmlife.Session open(Optional<String> uri, Optional<Path> dir) {
-        LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(store).syncOnDriverEvents(false).build();
-        return new Vmlife.Session() {
-          @Override
-          public LifecycleEngine engine() {
-            return engine;
-          }
-
-          @Override
-          public String previewRescue(String id, RescueRequest request) {
-            return RescuePreview.preview(engine, fake, id, request);
-          }
-
-          @Override
-          public void close() {
-            engine.close();
-          }
-        };
+        return Sessions.session(fake, store, false);
       }
     };
     return Vmlife.run(new Vmlife(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),

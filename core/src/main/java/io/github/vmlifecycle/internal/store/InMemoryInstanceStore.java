@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An {@link InstanceStore} in a concurrent map, optionally keeping only the newest entries of each
@@ -63,14 +64,19 @@ public final class InMemoryInstanceStore implements InstanceStore {
   public boolean compareAndSet(long expectedVersion, Instance updated) {
     Versions.checkNext(expectedVersion, updated);
     AtomicBoolean swapped = new AtomicBoolean();
+    AtomicReference<String> oldName = new AtomicReference<>();
     instances.computeIfPresent(updated.id(), (id, current) -> {
       if (current.version() != expectedVersion) {
         return current;
       }
       swapped.set(true);
+      if (!current.name().equals(updated.name())) {
+        oldName.set(current.name());
+      }
       return updated;
     });
-    if (swapped.get()) {
+    if (oldName.get() != null) {
+      idsByName.remove(oldName.get(), updated.id());
       idsByName.put(updated.name(), updated.id());
     }
     return swapped.get();

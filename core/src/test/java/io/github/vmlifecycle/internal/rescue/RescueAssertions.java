@@ -98,10 +98,66 @@ public final class RescueAssertions {
       assertThat(disks.size()).isBetween(2, 3);
     }
 
+    assertEverythingButDisksKept(originalDoc.getDocumentElement(), domain);
+
     assertThat(XML.isRescueDefinition(rescued)).isTrue();
     String back = XML.unrescue(rescued);
     assertThat(back).isEqualTo(original);
     assertCanonicallyEqual(back, original);
+  }
+
+  /**
+   * Every element outside {@code <os>}, {@code <metadata>} and the disks is unchanged, apart from
+   * {@code <boot order>} values; so are {@code <os>}'s loader, NVRAM and type.
+   */
+  static void assertEverythingButDisksKept(Element original, Element rescued) {
+    assertThat(comparable(rescued, Set.of("metadata", "os", "devices")))
+        .isEqualTo(comparable(original, Set.of("metadata", "os", "devices")));
+    assertThat(comparable(only(rescued, "devices"), Set.of("disk")))
+        .isEqualTo(comparable(only(original, "devices"), Set.of("disk")));
+    for (String name : List.of("type", "loader", "nvram")) {
+      assertThat(children(only(rescued, "os"), name).stream().map(RescueAssertions::canonical).toList())
+          .isEqualTo(children(only(original, "os"), name).stream().map(RescueAssertions::canonical).toList());
+    }
+  }
+
+  private static List<String> comparable(Element parent, Set<String> except) {
+    List<String> out = new ArrayList<>();
+    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element && !except.contains(n.getLocalName())) {
+        Element copy = (Element) n.cloneNode(true);
+        for (Element boot : children(copy, "boot")) {
+          boot.removeAttribute("order");
+        }
+        out.add(canonical(copy));
+      }
+    }
+    return out;
+  }
+
+  private static String canonical(Node node) {
+    StringBuilder s = new StringBuilder();
+    canonical(node, s);
+    return s.toString();
+  }
+
+  private static void canonical(Node node, StringBuilder s) {
+    if (node instanceof Element) {
+      s.append('<').append(node.getNamespaceURI()).append(':').append(node.getLocalName());
+      var attributes = node.getAttributes();
+      List<String> sorted = new ArrayList<>();
+      for (int i = 0; i < attributes.getLength(); i++) {
+        sorted.add(attributes.item(i).getNodeName() + "=" + attributes.item(i).getNodeValue());
+      }
+      sorted.sort(null);
+      s.append(sorted).append('>');
+      for (Node c = node.getFirstChild(); c != null; c = c.getNextSibling()) {
+        canonical(c, s);
+      }
+      s.append("</>");
+    } else if (node.getNodeType() == Node.TEXT_NODE || node.getNodeType() == Node.CDATA_SECTION_NODE) {
+      s.append(node.getNodeValue().strip());
+    }
   }
 
   /** Both texts parse to equal DOM trees (attribute order and quoting aside). */

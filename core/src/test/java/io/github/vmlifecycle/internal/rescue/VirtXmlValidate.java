@@ -25,21 +25,34 @@ import org.junit.jupiter.api.Assumptions;
 public final class VirtXmlValidate {
   private VirtXmlValidate() {}
 
+  /** Finds virt-xml-validate in /usr/bin or on the PATH. */
   public static Optional<Path> tool() {
+    return find("virt-xml-validate");
+  }
+
+  /** Finds an executable in /usr/bin or on the PATH. */
+  static Optional<Path> find(String program) {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     return Stream.concat(Stream.of("/usr/bin"), Stream.of(path.split(":")))
         .filter(d -> !d.isEmpty())
-        .map(d -> Path.of(d, "virt-xml-validate"))
+        .map(d -> Path.of(d, program))
         .filter(Files::isExecutable)
         .findFirst();
   }
 
   /** Returns the tool, failing the test under CI=true and skipping it elsewhere when it is missing. */
   public static Path requireTool() {
-    Optional<Path> tool = tool();
+    return requireTool(tool(), System.getenv("CI"));
+  }
+
+  static Path requireTool(Optional<Path> tool, String ci) {
+    return require(tool, ci, "virt-xml-validate is not installed (Debian: libvirt-clients and libxml2-utils)");
+  }
+
+  /** Returns the tool; when it is missing, fails the test under CI=true and skips it elsewhere. */
+  static Path require(Optional<Path> tool, String ci, String why) {
     if (tool.isEmpty()) {
-      String why = "virt-xml-validate is not installed (Debian: libvirt-clients and libxml2-utils)";
-      if ("true".equals(System.getenv("CI"))) {
+      if ("true".equals(ci)) {
         fail(why + "; it is required when CI=true");
       }
       Assumptions.assumeTrue(false, why);
