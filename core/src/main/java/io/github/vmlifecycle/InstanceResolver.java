@@ -6,15 +6,12 @@ import io.github.vmlifecycle.spi.DriverInstance;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Finds the stored record for a name or UUID, adopting an instance the hypervisor knows but the store
  * does not.
  */
 final class InstanceResolver {
-  private static final Pattern UUID_PATTERN =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final EngineContext ctx;
 
@@ -24,7 +21,7 @@ final class InstanceResolver {
 
   Instance resolve(String ref) {
     InstanceRefs.validate(ref);
-    String key = UUID_PATTERN.matcher(ref).matches() ? ref.toLowerCase(Locale.ROOT) : ref;
+    String key = InstanceRefs.isUuid(ref) ? ref.toLowerCase(Locale.ROOT) : ref;
     Optional<Instance> stored = ctx.store.get(key);
     if (stored.isPresent()) {
       return stored.get();

@@ -47,6 +47,16 @@ class InstanceTest {
   }
 
   @Test
+  void isUuid_acceptsOnlyTheCanonicalForm() {
+    assertThat(InstanceRefs.isUuid("0f8fad5b-d9cb-469f-a165-70867728950e")).isTrue();
+    assertThat(InstanceRefs.isUuid("0F8FAD5B-D9CB-469F-A165-70867728950E")).isTrue();
+    assertThat(InstanceRefs.isUuid("0f8fad5b-d9cb-469f-a165-70867728950")).isFalse();
+    assertThat(InstanceRefs.isUuid("0f8fad5bxd9cb-469f-a165-70867728950e")).isFalse();
+    assertThat(InstanceRefs.isUuid("0f8fad5b-d9cb-469f-a165-70867728950g")).isFalse();
+    assertThat(InstanceRefs.isUuid("web-1")).isFalse();
+  }
+
+  @Test
   void names_useNovasSpelling() {
     assertThat(TaskState.POWERING_OFF.novaName()).isEqualTo("powering-off");
     assertThat(VmState.SUSPENDED.novaName()).isEqualTo("suspended");

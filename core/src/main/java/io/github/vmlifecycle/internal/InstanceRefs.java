@@ -37,6 +37,26 @@ public final class InstanceRefs {
     return ref;
   }
 
+  /**
+   * Returns whether {@code ref} has the form of a UUID (8-4-4-4-12 hexadecimal digits, any case).
+   *
+   * @param ref a reference
+   * @return true for a UUID
+   */
+  public static boolean isUuid(String ref) {
+    if (ref.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = ref.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static String printable(String ref) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < ref.length(); i++) {

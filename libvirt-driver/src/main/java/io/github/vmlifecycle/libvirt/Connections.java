@@ -51,7 +51,7 @@ final class Connections implements AutoCloseable {
   Connect main() {
     synchronized (lock) {
       checkOpen();
-      if (main != null && !dead.contains(main) && alive(main)) {
+      if (main != null && !dead.contains(main) && open(main)) {
         return main;
       }
       if (main != null) {
@@ -73,7 +73,7 @@ final class Connections implements AutoCloseable {
   Connect progress() {
     synchronized (lock) {
       checkOpen();
-      if (progress != null && !dead.contains(progress) && alive(progress)) {
+      if (progress != null && !dead.contains(progress) && open(progress)) {
         return progress;
       }
       if (progress != null) {
@@ -90,6 +90,19 @@ final class Connections implements AutoCloseable {
    * @param c the connection
    * @return whether it is alive
    */
+  /**
+   * Returns whether {@code c} has not been closed on this side, without a call to libvirt: a connection
+   * that the daemon dropped is marked dead by the close listener or by the first call that fails on it,
+   * so the hot path needs no round trip.
+   */
+  static boolean open(Connect c) {
+    try {
+      return c.isConnected();
+    } catch (LibvirtException | RuntimeException e) {
+      return false;
+    }
+  }
+
   static boolean alive(Connect c) {
     try {
       return c.isAlive();
@@ -106,6 +119,26 @@ final class Connections implements AutoCloseable {
   boolean mainAlive() {
     synchronized (lock) {
       return main != null && !dead.contains(main) && alive(main);
+    }
+  }
+
+  /**
+   * Undoes and re-applies the on-open hook on the current main connection (if one is open), for hooks
+   * whose effect depends on state that changed, such as whether anyone listens to events.
+   */
+  void reapplyOnOpen() {
+    synchronized (lock) {
+      if (main == null || dead.contains(main)) {
+        return;
+      }
+      if (mainCleanup != null) {
+        try {
+          mainCleanup.run();
+        } catch (RuntimeException e) {
+          LOG.debug("undoing the on-open hook failed", e);
+        }
+      }
+      mainCleanup = onOpen.apply(main);
     }
   }
 

@@ -650,7 +650,9 @@ public final class LibvirtDriver implements HypervisorDriver {
 
   /**
    * Registers a listener for libvirt's domain lifecycle events on this driver's connection (and on
-   * the connections that replace it after a reconnect; events during the outage are lost).
+   * the connections that replace it after a reconnect; events during the outage are lost). libvirt's
+   * native callback is registered only while at least one listener is subscribed, so a driver nobody
+   * listens to pays nothing per event.
    *
    * @param listener the listener, called on libvirt's event-loop thread
    * @return a handle whose {@code close()} unregisters the listener
@@ -658,8 +660,19 @@ public final class LibvirtDriver implements HypervisorDriver {
   @Override
   public AutoCloseable subscribe(DriverEventListener listener) {
     Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    synchronized (listeners) {
+      listeners.add(listener);
+      if (listeners.size() == 1) {
+        connections.reapplyOnOpen(); // the first listener: start receiving libvirt's events
+      }
+    }
+    return () -> {
+      synchronized (listeners) {
+        if (listeners.remove(listener) && listeners.isEmpty()) {
+          connections.reapplyOnOpen(); // the last one left: stop the native callbacks
+        }
+      }
+    };
   }
 
   /**
@@ -676,8 +689,14 @@ public final class LibvirtDriver implements HypervisorDriver {
     return connections;
   }
 
-  /** Registers the lifecycle listener on a new connection; returns what unregisters it. */
+  /**
+   * Registers the lifecycle listener on a new connection while anyone subscribes (each event costs a
+   * native callback, so none is registered for nobody); returns what unregisters it.
+   */
   private Runnable registerEvents(Connect c) {
+    if (listeners.isEmpty()) {
+      return () -> { };
+    }
     org.libvirt.event.LifecycleListener listener = (domain, event) -> {
       try {
         DriverEvent.Type type = eventType(event.getType());

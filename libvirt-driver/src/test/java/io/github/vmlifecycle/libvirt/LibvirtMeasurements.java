@@ -6,6 +6,8 @@ import io.github.vmlifecycle.PowerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.github.vmlifecycle.InstanceStores;
+import io.github.vmlifecycle.LifecycleEngine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,12 +39,18 @@ class LibvirtMeasurements {
     String id = TestNode.uuid(1);
     List<Double> driverUs = new ArrayList<>();
     List<Double> rawUs = new ArrayList<>();
+    List<Double> engineUs = new ArrayList<>();
     // each test:///<file> connection loads its own copy of the node: same domain, separate state
     Connect c = new Connect(uri);
-    try (LibvirtDriver driver = LibvirtDriver.connect(uri)) {
+    try (LibvirtDriver driver = LibvirtDriver.connect(uri);
+        LibvirtDriver engineDriver = LibvirtDriver.connect(uri);
+        LifecycleEngine engine = LifecycleEngine.builder().driver(engineDriver)
+            .store(InstanceStores.inMemory(16)).syncOnDriverEvents(false).build()) {
       for (int i = 0; i < WARMUP; i++) {
         driver.pause(id);
         driver.unpause(id);
+        engine.pause(id);
+        engine.unpause(id);
         raw(c, id);
       }
       for (int rep = 0; rep < REPEATS; rep++) { // interleaved batches, so machine noise hits both
@@ -57,6 +65,12 @@ class LibvirtMeasurements {
           raw(c, id);
         }
         rawUs.add((System.nanoTime() - t0) / 1e3 / ROUNDS);
+        t0 = System.nanoTime();
+        for (int i = 0; i < ROUNDS; i++) {
+          engine.pause(id);
+          engine.unpause(id);
+        }
+        engineUs.add((System.nanoTime() - t0) / 1e3 / ROUNDS);
       }
       assertThat(driver.find(id).orElseThrow().powerState()).isEqualTo(PowerState.RUNNING);
     } finally {
@@ -64,8 +78,9 @@ class LibvirtMeasurements {
     }
     report(String.format(Locale.ROOT,
         "test driver, pause+unpause round trip (median of %d batches of %d): LibvirtDriver %.1f us,"
-            + " raw libvirt-java %.1f us, ratio %.2f", REPEATS, ROUNDS, median(driverUs), median(rawUs),
-        median(driverUs) / median(rawUs)));
+            + " raw libvirt-java %.1f us, ratio %.2f; through LifecycleEngine (in-memory store) %.1f us,"
+            + " ratio %.2f", REPEATS, ROUNDS, median(driverUs), median(rawUs), median(driverUs) / median(rawUs),
+        median(engineUs), median(engineUs) / median(rawUs)));
   }
 
   /** The same libvirt calls without the driver: look up, suspend, resume, free (twice, as the driver). */
