@@ -30,7 +30,7 @@ final class EngineContext {
   final Supplier<String> requestIds;
   final Duration defaultShutdownTimeout;
   final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-  /** Request ids of operations this engine is executing now; recovery leaves them alone. */
+  /** Request ids of operations this engine accepted and has not finished (queued or running); recovery leaves them alone. */
   final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, ReentrantLock> executionLocks = new ConcurrentHashMap<>();
 

@@ -61,6 +61,7 @@ final class OperationRunner {
       }
       Instance accepted = next.build();
       if (ctx.store.compareAndSet(current.version(), accepted)) {
+        ctx.inFlight.add(accepted.requestId().orElseThrow());
         return new Accepted(accepted, operation, options, current.vmState(), now);
       }
     }
@@ -72,6 +73,7 @@ final class OperationRunner {
 
   /** Gives up an accepted operation that could not be started (its executor refused it). */
   void abandon(Accepted acc, RuntimeException cause) {
+    ctx.inFlight.remove(acc.requestId());
     Instance current = acc.instance;
     Instance back = Instance.copyOf(current)
         .taskState(Optional.empty())
@@ -93,7 +95,6 @@ final class OperationRunner {
   Instance run(Accepted acc, CrashPoint crashAt) {
     ReentrantLock lock = ctx.executionLock(acc.instance.id());
     lock.lock();
-    ctx.inFlight.add(acc.requestId());
     try {
       return runLocked(acc, crashAt);
     } finally {

@@ -84,6 +84,21 @@ class RecoveryAndSyncTest {
   }
 
   @Test
+  void recover_leavesAnOperationQueuedInThisEngineAlone() throws Exception {
+    String id = fake.createInstance("web-1");
+    java.util.List<Runnable> queue = new java.util.ArrayList<>();
+    try (LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(InstanceStores.directory(dir))
+        .clock(clock).executor(queue::add).syncOnDriverEvents(false).build()) {
+      java.util.concurrent.CompletableFuture<Instance> paused =
+          engine.submit(id, Operation.PAUSE, OperationOptions.defaults());
+      assertThat(engine.recover()).as("the queued pause is not stuck").isEmpty();
+      assertThat(engine.get(id).taskState()).contains(TaskState.PAUSING);
+      queue.forEach(Runnable::run);
+      assertThat(paused.get().vmState()).isEqualTo(VmState.PAUSED);
+    }
+  }
+
+  @Test
   void recover_finishesAnUnrescueAndLeavesNoRescueFile() {
     fake.addImage(IMAGE);
     String id = fake.createInstance("web-1");
