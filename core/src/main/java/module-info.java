@@ -12,4 +12,6 @@ module io.github.vmlifecycle {
 
   exports io.github.vmlifecycle;
   exports io.github.vmlifecycle.spi;
+  // Implementation helpers shared with this project's own drivers only; not API.
+  exports io.github.vmlifecycle.internal to io.github.vmlifecycle.libvirt, io.github.vmlifecycle.fake;
 }

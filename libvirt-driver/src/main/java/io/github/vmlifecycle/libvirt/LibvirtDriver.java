@@ -11,6 +11,7 @@ import io.github.vmlifecycle.RescueDomainXml;
 import io.github.vmlifecycle.RescueRequest;
 import io.github.vmlifecycle.RescueXmlSpec;
 import io.github.vmlifecycle.VmLifecycleException;
+import io.github.vmlifecycle.internal.InstanceRefs;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
@@ -29,7 +30,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
@@ -66,8 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibvirtDriver implements HypervisorDriver {
   private static final Logger LOG = LoggerFactory.getLogger(LibvirtDriver.class);
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Duration POLL = Duration.ofMillis(50);
 
   private static final String RESCUE_DISK = "disk.rescue";
@@ -768,7 +766,7 @@ public final class LibvirtDriver implements HypervisorDriver {
     Connect c = connections.main();
     Domain d;
     try {
-      d = UUID.matcher(key).matches()
+      d = InstanceRefs.isUuid(key)
           ? c.domainLookupByUUIDString(key.toLowerCase(Locale.ROOT))
           : c.domainLookupByName(key);
     } catch (LibvirtException e) {
