@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code vmlife} invocations), with every exit code and {@code --json} document checked, and the
  * guest's own view (its serial console: counter, boots, disk markers) checked where cheap. The remote
  * test reaches the same libvirtd through {@code qemu+tcp://127.0.0.1/system} (served on loopback by
- * {@code .ci/libvirt-setup.sh}). Skipped without libvirtd, QEMU or the guest fixture, except on CI
+ * {@code .ci/libvirt-setup.sh}); the driver counts a loopback host as this host, so rescue works there,
+ * and is refused (exit 5, nothing changed) through a URI whose host it does not know to be this one. Skipped without libvirtd, QEMU or the guest fixture, except on CI
  * ({@code CI=true}) where it fails.
  */
 class VmlifeQemuE2ETest {
@@ -281,7 +282,7 @@ class VmlifeQemuE2ETest {
   }
 
   @Test
-  void remoteUri_tcpLoopback_listsStartsPausesAndUnpausesButRefusesRescueForAnotherHost() throws Exception {
+  void remoteUri_tcpLoopback_listsPausesUnpausesAndRescuesButRescueNamingAnotherHostIsRefused() throws Exception {
     String tcp = QemuGuest.TCP_URI;
     try (QemuGuest g = QemuGuest.define("cli-remote", "", "ROOTDISK")) {
       try {
@@ -313,6 +314,20 @@ class VmlifeQemuE2ETest {
         assertThat(RESCUE_ROOT.resolve(g.uuid)).doesNotExist();
         Thread.sleep(400);
         assertThat(g.boots()).as("no reboot").isEqualTo(1);
+
+        // 127.0.0.1 is this host, so rescue works through the TCP URI as through the local one
+        assertStates(ok(tcp, "rescue", id, "--image", rescueImage().toString(),
+            "--kernel", fixture.resolve("vmlinuz").toString(),
+            "--ramdisk", fixture.resolve("initrd-rescue.img").toString()), g, "rescued", "running");
+        g.awaitBoot(1, 1, BOOT);
+        assertThat(g.currentBoot().get(0)).startsWith("VML-BOOT mode=rescue");
+        assertThat(g.currentBoot()).contains("VML-MARK vda RESCUE-IMAGE", "VML-DISK vdb serial=ROOTDISK");
+        assertThat(RESCUE_ROOT.resolve(g.uuid).resolve("disk.rescue")).exists();
+        assertStates(ok(tcp, "unrescue", id), g, "active", "running");
+        g.awaitBoot(2, 1, BOOT);
+        assertThat(g.currentBoot()).contains("VML-DISK vda serial=ROOTDISK");
+        assertThat(RESCUE_ROOT.resolve(g.uuid).resolve("disk.rescue")).doesNotExist();
+        assertThat(g.xml()).isEqualTo(xmlBefore);
       } finally {
         deleteRescueDir(g);
       }
