@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (run as root, as CI does) to run the libvirt driver's end-to-end tests:
 # installs libvirt + QEMU, configures QEMU to run guests as root without a security driver or cgroups
-# (containers have neither), starts virtlogd and libvirtd, and waits until qemu:///system answers.
+# (containers have neither), makes libvirtd also listen for unauthenticated TCP on 127.0.0.1 only (for
+# the remote-URI tests on qemu+tcp://127.0.0.1/system), starts virtlogd and libvirtd (-l), and waits
+# until both qemu:///system and qemu+tcp://127.0.0.1/system answer. A libvirtd already running without
+# TCP or with an older configuration is restarted once (running guests survive a restart).
 # Idempotent: a second run changes nothing and takes well under a second.
 set -euo pipefail
 
@@ -37,6 +40,7 @@ getent passwd libvirt-qemu >/dev/null || \
 mkdir -p /var/log/libvirt/qemu /var/run/libvirt /var/lib/libvirt/qemu/save /var/lib/libvirt/images \
   /var/cache/libvirt /etc/libvirt
 
+restart="" # why a running libvirtd must be restarted, if it must
 CONF=/etc/libvirt/qemu.conf
 want() { grep -Eq "^[[:space:]]*$1[[:space:]]*=[[:space:]]*$2[[:space:]]*$" "$CONF" 2>/dev/null; }
 if ! { want user '"root"' && want group '"root"' && want security_driver '"none"' \
@@ -55,23 +59,64 @@ cgroup_controllers = [ ]
 CONFEOF
   install -m 0644 "$tmp" "$CONF"
   rm -f "$tmp"
-  if pgrep -x libvirtd >/dev/null; then
-    log "restarting libvirtd to apply $CONF"
-    kill "$(pgrep -x libvirtd)"
-    for _ in $(seq 1 50); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+  restart="$CONF changed"
+fi
+
+# libvirtd listens on TCP, loopback only, without authentication: the remote-URI tests connect to
+# qemu+tcp://127.0.0.1/system. Nothing but 127.0.0.1 is ever bound.
+DCONF=/etc/libvirt/libvirtd.conf
+dwant() { grep -Eq "^[[:space:]]*$1[[:space:]]*=[[:space:]]*$2[[:space:]]*$" "$DCONF" 2>/dev/null; }
+if ! { dwant listen_tls 0 && dwant listen_tcp 1 && dwant listen_addr '"127\.0\.0\.1"' \
+       && dwant auth_tcp '"none"'; }; then
+  log "writing $DCONF"
+  tmp="$(mktemp)"
+  if [ -f "$DCONF" ]; then
+    grep -Ev '^[[:space:]]*(listen_tls|listen_tcp|listen_addr|auth_tcp)[[:space:]]*=' "$DCONF" > "$tmp" || true
+  fi
+  cat >> "$tmp" <<'CONFEOF'
+# written by .ci/libvirt-setup.sh (vmlifecycle): TCP on loopback only, for qemu+tcp://127.0.0.1/system
+listen_tls = 0
+listen_tcp = 1
+listen_addr = "127.0.0.1"
+auth_tcp = "none"
+CONFEOF
+  install -m 0644 "$tmp" "$DCONF"
+  rm -f "$tmp"
+  restart="${restart:+$restart, }$DCONF changed"
+fi
+
+# Whether the running libvirtd was started with -l/--listen (its command line, NUL-separated).
+listening() {
+  local pid="$1"
+  tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -Eq '^(--listen|-[a-zA-Z]*l[a-zA-Z]*)$'
+}
+
+pid="$(pgrep -x libvirtd | head -n 1 || true)"
+if [ -n "$pid" ] && [ -z "${restart:-}" ] && ! listening "$pid"; then
+  restart="libvirtd runs without --listen"
+fi
+if [ -n "$pid" ] && [ -n "${restart:-}" ]; then
+  log "restarting libvirtd ($restart)"
+  kill "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "libvirtd (pid $pid) did not stop within 10s"; exit 1
   fi
 fi
 
 pgrep -x virtlogd >/dev/null || { log "starting virtlogd"; virtlogd -d; }
-pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d; }
+pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d -l; }
 
 deadline=$(( $(date +%s) + WAIT_SECONDS ))
-until virsh -q -c qemu:///system version >/dev/null 2>&1; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    log "libvirtd did not answer on qemu:///system within ${WAIT_SECONDS}s"
-    virsh -c qemu:///system version || true
-    exit 1
-  fi
-  sleep 0.2
+for uri in qemu:///system qemu+tcp://127.0.0.1/system; do
+  until virsh -q -c "$uri" version >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      log "libvirtd did not answer on $uri within ${WAIT_SECONDS}s"
+      virsh -c "$uri" version || true
+      exit 1
+    fi
+    sleep 0.2
+  done
 done
-log "qemu:///system is ready ($(virsh -c qemu:///system version 2>/dev/null | grep -i 'running hypervisor' || true))"
+log "qemu:///system and qemu+tcp://127.0.0.1/system are ready" \
+  "($(virsh -c qemu:///system version 2>/dev/null | grep -i 'running hypervisor' || true))"

@@ -29,18 +29,30 @@ import org.libvirt.LibvirtException;
  * fixture of {@code .ci/guest-fixture.sh} directly (kernel + initramfs), with raw disks that have
  * serials and a file-backed serial console that the test reads. {@link #close()} destroys and
  * undefines it and deletes its files.
+ *
+ * <p>Public (and shipped in this module's test-jar) so that other modules' end-to-end tests, such as
+ * the CLI's, can use the same guest.
  */
-final class QemuGuest implements AutoCloseable {
-  static final String URI = "qemu:///system";
-  static final Path IMAGES = Path.of("/var/lib/libvirt/images/vmlifecycle-e2e");
+public final class QemuGuest implements AutoCloseable {
+  /** The local libvirtd the guests are defined on. */
+  public static final String URI = "qemu:///system";
+  /** The same libvirtd over TCP on loopback (served when {@code .ci/libvirt-setup.sh} has run). */
+  public static final String TCP_URI = "qemu+tcp://127.0.0.1/system";
+  /** Where the guests' directories are made. */
+  public static final Path IMAGES = Path.of("/var/lib/libvirt/images/vmlifecycle-e2e");
   static final Path SAVE_DIR = Path.of("/var/lib/libvirt/qemu/save");
   static final Path PID_DIR = Path.of("/run/libvirt/qemu");
 
-  final String name;
-  final String uuid;
-  final Path dir;
-  final Path console;
-  final Path fixture;
+  /** The domain name (unique per guest). */
+  public final String name;
+  /** The domain UUID. */
+  public final String uuid;
+  /** The guest's own directory (disks, console), deleted by {@link #close()}. */
+  public final Path dir;
+  /** The serial console file. */
+  public final Path console;
+  /** The fixture directory (vmlinuz, initrd.img, initrd-rescue.img, disk.raw, rescue.raw). */
+  public final Path fixture;
   private final Connect connect;
 
   private QemuGuest(String name, Path fixture, Connect connect) {
@@ -55,12 +67,18 @@ final class QemuGuest implements AutoCloseable {
   // -----------------------------------------------------------------------------------------------
   // Availability
 
-  /** Returns the fixture directory, building it when missing; fails (CI) or skips when impossible. */
-  static Path fixture() {
+  /**
+   * Returns the fixture directory ({@code -Dvmlifecycle.guestFixture}, else {@code $VMLIFE_GUEST_FIXTURE},
+   * else {@code libvirt-driver/target/guest-fixture}), building it when missing; fails (CI) or skips
+   * when impossible.
+   *
+   * @return the fixture directory
+   */
+  public static Path fixture() {
     String prop = System.getProperty("vmlifecycle.guestFixture", "");
     String env = System.getenv("VMLIFE_GUEST_FIXTURE");
     Path dir = !prop.isBlank() ? Path.of(prop)
-        : env != null && !env.isBlank() ? Path.of(env) : Path.of("target/guest-fixture");
+        : env != null && !env.isBlank() ? Path.of(env) : defaultFixture();
     dir = dir.toAbsolutePath();
     if (!Files.exists(dir.resolve("READY"))) {
       Path script = repoRoot().resolve(".ci/guest-fixture.sh");
@@ -85,7 +103,21 @@ final class QemuGuest implements AutoCloseable {
     return dir;
   }
 
-  static Path repoRoot() {
+  /** libvirt-driver/target/guest-fixture, whether the tests run in libvirt-driver or another module. */
+  private static Path defaultFixture() {
+    Path here = Path.of("").toAbsolutePath();
+    return here.getFileName() != null && here.getFileName().toString().equals("libvirt-driver")
+        ? Path.of("target/guest-fixture")
+        : repoRoot().resolve("libvirt-driver").resolve("target").resolve("guest-fixture");
+  }
+
+  /**
+   * Returns the repository's root directory ({@code -Dvmlifecycle.repoRoot}, else the working
+   * directory or its parent, whichever holds {@code .ci}).
+   *
+   * @return the root directory
+   */
+  public static Path repoRoot() {
     String root = System.getProperty("vmlifecycle.repoRoot", "");
     if (!root.isBlank()) {
       return Path.of(root);
@@ -107,7 +139,12 @@ final class QemuGuest implements AutoCloseable {
     }
   }
 
-  static void unavailable(String why) {
+  /**
+   * Reports a missing end-to-end prerequisite: fails on CI ({@code CI=true}), else skips the test.
+   *
+   * @param why what is missing
+   */
+  public static void unavailable(String why) {
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail("End-to-end prerequisites missing on CI: " + why);
     }
@@ -117,16 +154,31 @@ final class QemuGuest implements AutoCloseable {
   // -----------------------------------------------------------------------------------------------
   // Definition
 
-  /** Defines (does not start) a new guest with the given disks (serial -> initial content). */
-  static QemuGuest define(String testName, String cmdlineExtra, String... diskSerials) throws Exception {
+  /**
+   * Defines (does not start) a new guest with the given disks (serial -> initial content).
+   *
+   * @param testName names the guest (made unique)
+   * @param cmdlineExtra extra kernel command line words for the guest's init (e.g. {@code vmlwrite=X})
+   * @param diskSerials one raw disk per serial, in device order
+   * @return the guest
+   * @throws Exception if it cannot be defined (missing prerequisites fail on CI, else skip)
+   */
+  public static QemuGuest define(String testName, String cmdlineExtra, String... diskSerials) throws Exception {
     return define(testName, cmdlineExtra, false, diskSerials);
   }
 
   /**
    * Defines (does not start) a new guest; with {@code qcow2Root}, the first disk is a qcow2 overlay
    * whose backing image ({@code base.raw} in the guest's directory) holds the fixture disk.
+   *
+   * @param testName names the guest (made unique)
+   * @param cmdlineExtra extra kernel command line words for the guest's init
+   * @param qcow2Root whether the first disk is a qcow2 overlay
+   * @param diskSerials one disk per serial, in device order
+   * @return the guest
+   * @throws Exception if it cannot be defined (missing prerequisites fail on CI, else skip)
    */
-  static QemuGuest define(String testName, String cmdlineExtra, boolean qcow2Root, String... diskSerials)
+  public static QemuGuest define(String testName, String cmdlineExtra, boolean qcow2Root, String... diskSerials)
       throws Exception {
     Path fixture = fixture();
     Connect c;
@@ -200,8 +252,13 @@ final class QemuGuest implements AutoCloseable {
     return g;
   }
 
-  /** The persistent definition. */
-  String xml() throws LibvirtException {
+  /**
+   * Returns the persistent (inactive) definition.
+   *
+   * @return the domain XML
+   * @throws LibvirtException if libvirt fails
+   */
+  public String xml() throws LibvirtException {
     Domain d = connect.domainLookupByName(name);
     try {
       return d.getXMLDesc(Domain.XMLFlags.INACTIVE);
@@ -213,8 +270,12 @@ final class QemuGuest implements AutoCloseable {
   // -----------------------------------------------------------------------------------------------
   // The console
 
-  /** The console lines, \r stripped. */
-  List<String> lines() {
+  /**
+   * Returns the console lines, \r stripped.
+   *
+   * @return the lines of every boot so far
+   */
+  public List<String> lines() {
     try {
       if (!Files.exists(console)) {
         return List.of();
@@ -230,8 +291,12 @@ final class QemuGuest implements AutoCloseable {
     }
   }
 
-  /** Lines of the current (last) boot only. */
-  List<String> currentBoot() {
+  /**
+   * Returns the console lines of the current (last) boot only.
+   *
+   * @return the lines from the last {@code VML-BOOT} on
+   */
+  public List<String> currentBoot() {
     List<String> all = lines();
     int start = 0;
     for (int i = 0; i < all.size(); i++) {
@@ -242,12 +307,21 @@ final class QemuGuest implements AutoCloseable {
     return all.subList(start, all.size());
   }
 
-  long boots() {
+  /**
+   * Returns how many times the guest booted (its {@code VML-BOOT} lines).
+   *
+   * @return the number of boots
+   */
+  public long boots() {
     return lines().stream().filter(l -> l.startsWith("VML-BOOT ")).count();
   }
 
-  /** The last counter value printed, if any. */
-  OptionalInt lastTick() {
+  /**
+   * Returns the last counter value printed, if any.
+   *
+   * @return the last {@code VML-TICK} value
+   */
+  public OptionalInt lastTick() {
     List<String> all = lines();
     for (int i = all.size() - 1; i >= 0; i--) {
       String l = all.get(i);
@@ -262,8 +336,12 @@ final class QemuGuest implements AutoCloseable {
     return OptionalInt.empty();
   }
 
-  /** All counter values printed, in order. */
-  List<Integer> ticks() {
+  /**
+   * Returns all counter values printed, in order (of every boot).
+   *
+   * @return the {@code VML-TICK} values
+   */
+  public List<Integer> ticks() {
     List<Integer> out = new ArrayList<>();
     for (String l : lines()) {
       if (l.startsWith("VML-TICK ")) {
@@ -277,8 +355,15 @@ final class QemuGuest implements AutoCloseable {
     return out;
   }
 
-  /** Waits until some console line matches. */
-  String awaitLine(Predicate<String> p, Duration timeout) throws InterruptedException {
+  /**
+   * Waits until some console line matches.
+   *
+   * @param p the test
+   * @param timeout how long to wait
+   * @return the first matching line
+   * @throws InterruptedException if interrupted
+   */
+  public String awaitLine(Predicate<String> p, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<String> hit = lines().stream().filter(p).findFirst();
@@ -291,8 +376,15 @@ final class QemuGuest implements AutoCloseable {
         + ":\n" + String.join("\n", tail(40)));
   }
 
-  /** Waits until the counter reaches at least {@code n} in the current boot. */
-  int awaitTick(int n, Duration timeout) throws InterruptedException {
+  /**
+   * Waits until the counter reaches at least {@code n}.
+   *
+   * @param n the value
+   * @param timeout how long to wait
+   * @return the last value seen
+   * @throws InterruptedException if interrupted
+   */
+  public int awaitTick(int n, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       OptionalInt t = lastTick();
@@ -305,8 +397,15 @@ final class QemuGuest implements AutoCloseable {
         + name + ":\n" + String.join("\n", tail(40)));
   }
 
-  /** Waits for a new boot (more VML-BOOT lines than {@code before}) to reach counter {@code n}. */
-  void awaitBoot(long before, int n, Duration timeout) throws InterruptedException {
+  /**
+   * Waits for a new boot (more VML-BOOT lines than {@code before}) to reach counter {@code n}.
+   *
+   * @param before the number of boots before
+   * @param n the counter value to reach in the new boot
+   * @param timeout how long to wait
+   * @throws InterruptedException if interrupted
+   */
+  public void awaitBoot(long before, int n, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (boots() > before && currentBoot().stream().anyMatch(l -> l.equals("VML-TICK " + n))) {
@@ -318,18 +417,32 @@ final class QemuGuest implements AutoCloseable {
         + name + ":\n" + String.join("\n", tail(40)));
   }
 
-  List<String> tail(int n) {
+  /**
+   * Returns the last console lines.
+   *
+   * @param n how many
+   * @return at most {@code n} lines
+   */
+  public List<String> tail(int n) {
     List<String> all = lines();
     return all.subList(Math.max(0, all.size() - n), all.size());
   }
 
-  /** The managed-save image libvirt keeps for this domain. */
-  Path saveImage() {
+  /**
+   * Returns the path of the managed-save image libvirt keeps for this domain (it may not exist).
+   *
+   * @return the image's path
+   */
+  public Path saveImage() {
     return SAVE_DIR.resolve(name + ".save");
   }
 
-  /** The PID of the QEMU process, if it runs. */
-  Optional<Long> qemuPid() {
+  /**
+   * Returns the PID of the QEMU process, if it runs.
+   *
+   * @return the PID of a live QEMU process
+   */
+  public Optional<Long> qemuPid() {
     try {
       Path pid = PID_DIR.resolve(name + ".pid");
       if (!Files.exists(pid)) {
@@ -342,6 +455,7 @@ final class QemuGuest implements AutoCloseable {
     }
   }
 
+  /** Destroys and undefines the domain (with its managed-save image) and deletes its directory. */
   @Override
   public void close() throws IOException {
     try {
