@@ -9,11 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +28,7 @@ final class EngineContext {
   final Supplier<String> requestIds;
   final Duration defaultShutdownTimeout;
   final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-  /** Request ids of operations this engine accepted and has not finished (queued or running); recovery leaves them alone. */
-  final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private final ConcurrentMap<String, ReentrantLock> executionLocks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, InstanceSlot> slots = new ConcurrentHashMap<>();
 
   EngineContext(HypervisorDriver driver, InstanceStore store, Clock clock, LifecycleRules rules,
       PowerSyncRules syncRules, Supplier<String> requestIds, Duration defaultShutdownTimeout) {
@@ -45,9 +41,16 @@ final class EngineContext {
     this.defaultShutdownTimeout = defaultShutdownTimeout;
   }
 
-  /** The lock that serialises execution on one instance; instances never share one. */
-  ReentrantLock executionLock(String id) {
-    return executionLocks.computeIfAbsent(id, k -> new ReentrantLock());
+  /** The in-memory slot of one instance (its execution lock and in-flight requests); never shared. */
+  InstanceSlot slot(String id) {
+    InstanceSlot slot = slots.get(id);
+    return slot != null ? slot : slots.computeIfAbsent(id, k -> new InstanceSlot());
+  }
+
+  /** Whether this engine accepted {@code requestId} on instance {@code id} and has not finished it. */
+  boolean inFlight(String id, String requestId) {
+    InstanceSlot slot = slots.get(id);
+    return slot != null && slot.inFlight.contains(requestId);
   }
 
   void emit(Instance instance, String action, LifecycleEvent.Phase phase, String requestId, Optional<String> message) {
@@ -78,12 +81,19 @@ final class EngineContext {
   ActionRecord record(String instanceId, VmState before, VmState after, String action, String requestId,
       Instant startedAt, ActionRecord.Result result, Optional<String> message,
       Optional<VmLifecycleException.Kind> faultKind) {
+    return record(instanceId, before, after, action, requestId, startedAt, clock.instant(), result, message,
+        faultKind);
+  }
+
+  ActionRecord record(String instanceId, VmState before, VmState after, String action, String requestId,
+      Instant startedAt, Instant finishedAt, ActionRecord.Result result, Optional<String> message,
+      Optional<VmLifecycleException.Kind> faultKind) {
     ActionRecord record = ActionRecord.builder()
         .instanceId(instanceId)
         .requestId(requestId)
         .action(action)
         .startedAt(startedAt)
-        .finishedAt(max(startedAt, clock.instant()))
+        .finishedAt(max(startedAt, finishedAt))
         .result(result)
         .vmStateBefore(before)
         .vmStateAfter(after)

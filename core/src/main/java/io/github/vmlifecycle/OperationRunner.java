@@ -61,7 +61,7 @@ final class OperationRunner {
       }
       Instance accepted = next.build();
       if (ctx.store.compareAndSet(current.version(), accepted)) {
-        ctx.inFlight.add(accepted.requestId().orElseThrow());
+        ctx.slot(accepted.id()).inFlight.add(accepted.requestId().orElseThrow());
         return new Accepted(accepted, operation, options, current.vmState(), now);
       }
     }
@@ -73,7 +73,7 @@ final class OperationRunner {
 
   /** Gives up an accepted operation that could not be started (its executor refused it). */
   void abandon(Accepted acc, RuntimeException cause) {
-    ctx.inFlight.remove(acc.requestId());
+    ctx.slot(acc.instance.id()).inFlight.remove(acc.requestId());
     Instance current = acc.instance;
     Instance back = Instance.copyOf(current)
         .taskState(Optional.empty())
@@ -93,12 +93,13 @@ final class OperationRunner {
 
   /** Runs {@code acc}, dying at {@code crashAt} (null: never) as a killed process would. */
   Instance run(Accepted acc, CrashPoint crashAt) {
-    ReentrantLock lock = ctx.executionLock(acc.instance.id());
+    InstanceSlot slot = ctx.slot(acc.instance.id());
+    ReentrantLock lock = slot.executionLock;
     lock.lock();
     try {
       return runLocked(acc, crashAt);
     } finally {
-      ctx.inFlight.remove(acc.requestId());
+      slot.inFlight.remove(acc.requestId());
       lock.unlock();
     }
   }
@@ -129,7 +130,7 @@ final class OperationRunner {
         throw superseded(acc, current, ctx.store.get(current.id()).orElse(null));
       }
       ctx.record(done.id(), acc.vmStateBefore, done.vmState(), api, acc.requestId(), acc.acceptedAt,
-          ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
+          done.updatedAt().orElseThrow(), ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
       ctx.emit(done, api, LifecycleEvent.Phase.END, acc.requestId(), Optional.empty());
       return done;
     } catch (OperationSupersededException e) {

@@ -20,7 +20,7 @@ final class PowerSync {
 
   /** Syncs one instance; returns the action taken, or empty when nothing but the power state changed. */
   Optional<ActionRecord> sync(String id) {
-    ReentrantLock lock = ctx.executionLock(id);
+    ReentrantLock lock = ctx.slot(id).executionLock;
     if (!lock.tryLock()) {
       return Optional.empty(); // an operation runs on it; it will save the truth itself
     }

@@ -62,14 +62,14 @@ final class Recovery {
   }
 
   Optional<ActionRecord> recover(String id) {
-    ReentrantLock lock = ctx.executionLock(id);
+    ReentrantLock lock = ctx.slot(id).executionLock;
     if (!lock.tryLock()) {
       return Optional.empty(); // an operation of this engine runs on it now
     }
     try {
       Optional<Instance> stored = ctx.store.get(id);
       if (stored.isEmpty() || stored.get().taskState().isEmpty()
-          || stored.get().requestId().map(ctx.inFlight::contains).orElse(false)) {
+          || stored.get().requestId().map(r -> ctx.inFlight(id, r)).orElse(false)) {
         return Optional.empty();
       }
       return Optional.of(resolve(stored.get()));

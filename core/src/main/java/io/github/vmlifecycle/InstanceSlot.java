@@ -1,0 +1,15 @@
+package io.github.vmlifecycle;
+
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the engine keeps in memory for one instance: the lock that serialises execution on it, and the
+ * request ids it has accepted and not finished (queued or running; at most two, when a hard reboot
+ * pre-empts another task). Per instance, so that threads working on different instances share nothing.
+ */
+final class InstanceSlot {
+  final ReentrantLock executionLock = new ReentrantLock();
+  final Set<String> inFlight = new CopyOnWriteArraySet<>();
+}
