@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +59,7 @@ class HostileXmlTest {
   void rescue_withXxeOnAFifo_neverOpensIt() throws Exception {
     Path fifo = tmp.resolve("fifo");
     Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
-    Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is needed to detect an open attempt");
+    assertThat(mkfifo.waitFor()).as("mkfifo (coreutils) makes the FIFO that detects an open attempt").isZero();
     String hostile =
         "<!DOCTYPE domain [<!ENTITY leak SYSTEM \"" + fifo.toUri() + "\">]>"
             + "<domain type='kvm'><name>&leak;</name>" + DISK + "</domain>";
