@@ -93,17 +93,9 @@ class LifecycleModelTest {
   }
 
   /** One operation, possibly with a scripted hypervisor fault. */
-  static final class OpCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-    final Operation op;
-    final Fault fault;
-    final int point;
-
-    OpCmd(int k, Operation op, Fault fault, int point) {
-      this.k = k;
-      this.op = op;
-      this.fault = fault;
-      this.point = Math.min(point, callOf(op).midwayPoints());
+  record OpCmd(int k, Operation op, Fault fault, int point) implements Command<EngineHarness, LifecycleModel> {
+    OpCmd {
+      point = Math.min(point, callOf(op).midwayPoints());
     }
 
     private Fault effectiveFault() {
@@ -193,16 +185,7 @@ class LifecycleModelTest {
   }
 
   /** An operation whose process dies at a step boundary, then a new engine that recovers. */
-  static final class CrashCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-    final Operation op;
-    final CrashPoint point;
-
-    CrashCmd(int k, Operation op, CrashPoint point) {
-      this.k = k;
-      this.op = op;
-      this.point = point;
-    }
+  record CrashCmd(int k, Operation op, CrashPoint point) implements Command<EngineHarness, LifecycleModel> {
 
     @Override
     public void run(EngineHarness h) {
@@ -276,14 +259,7 @@ class LifecycleModelTest {
   }
 
   /** Lock or unlock. */
-  static final class LockCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-    final boolean lock;
-
-    LockCmd(int k, boolean lock) {
-      this.k = k;
-      this.lock = lock;
-    }
+  record LockCmd(int k, boolean lock) implements Command<EngineHarness, LifecycleModel> {
 
     @Override
     public void run(EngineHarness h) {
@@ -304,14 +280,7 @@ class LifecycleModelTest {
   }
 
   /** An administrator's reset-state. */
-  static final class ResetCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-    final VmState state;
-
-    ResetCmd(int k, VmState state) {
-      this.k = k;
-      this.state = state;
-    }
+  record ResetCmd(int k, VmState state) implements Command<EngineHarness, LifecycleModel> {
 
     @Override
     public void run(EngineHarness h) {
@@ -331,14 +300,7 @@ class LifecycleModelTest {
   }
 
   /** A change behind the engine's back: the guest shuts down, is paused or is destroyed. */
-  static final class BehindCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-    final Behind what;
-
-    BehindCmd(int k, Behind what) {
-      this.k = k;
-      this.what = what;
-    }
+  record BehindCmd(int k, Behind what) implements Command<EngineHarness, LifecycleModel> {
 
     @Override
     public void run(EngineHarness h) {
@@ -375,12 +337,7 @@ class LifecycleModelTest {
   }
 
   /** A power-state sync of one instance. */
-  static final class SyncCmd implements Command<EngineHarness, LifecycleModel> {
-    final int k;
-
-    SyncCmd(int k) {
-      this.k = k;
-    }
+  record SyncCmd(int k) implements Command<EngineHarness, LifecycleModel> {
 
     @Override
     public void run(EngineHarness h) {
