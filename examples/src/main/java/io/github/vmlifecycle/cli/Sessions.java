@@ -4,11 +4,13 @@ import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.libvirt.LibvirtDriver;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Opens the driver and store a command works on, from {@code --uri} and {@code --state-dir}. */
@@ -20,13 +22,11 @@ final class Sessions {
 
   static Vmlife.Session open(Optional<String> uri, Optional<Path> stateDir) {
     boolean fake = uri.isPresent() && uri.get().startsWith("fake:");
-    if (fake && !uri.get().equals(FAKE_URI)) {
-      throw new InvalidInputException("Unknown fake URI '" + uri.get() + "'; use " + FAKE_URI);
-    }
+    Duration latency = fake ? fakeLatency(uri.get()) : Duration.ZERO;
     InstanceStore store = fake && stateDir.isEmpty()
         ? InstanceStores.inMemory()
         : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
-    HypervisorDriver driver = fake ? sampleFake() : LibvirtDriver.connect(uri.orElse(null));
+    HypervisorDriver driver = fake ? sampleFake(latency) : LibvirtDriver.connect(uri.orElse(null));
     return session(driver, store, true);
   }
 
@@ -61,12 +61,38 @@ final class Sessions {
    * image {@code /images/rescue.qcow2}.
    */
   static FakeHypervisor sampleFake() {
-    FakeHypervisor fake = new FakeHypervisor();
+    return sampleFake(Duration.ZERO);
+  }
+
+  /** The sample fake, each lifecycle call taking {@code latency} of real time (as a slow host would). */
+  static FakeHypervisor sampleFake(Duration latency) {
+    FakeHypervisor fake = FakeHypervisor.builder().realSleepLatency(!latency.isZero()).build();
+    for (FakeCall call : FakeCall.values()) {
+      if (call.operation().isPresent()) {
+        fake.setLatency(call, latency);
+      }
+    }
     fake.addImage("/images/rescue.qcow2");
     fake.createInstance("web-1");
     fake.createInstance("web-2");
     fake.createInstance("db-1");
     return fake;
+  }
+
+  /**
+   * Reads {@code fake:///} or {@code fake:///?latency=<N>ms}: the latency each lifecycle call of the fake
+   * takes in real time, for trying concurrent or slow operations by hand.
+   */
+  static Duration fakeLatency(String uri) {
+    if (uri.equals(FAKE_URI)) {
+      return Duration.ZERO;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("fake:///\\?latency=(\\d{1,6})ms").matcher(uri);
+    if (!m.matches()) {
+      throw new InvalidInputException("Unknown fake URI '" + uri + "'; use " + FAKE_URI + " or "
+          + FAKE_URI + "?latency=<milliseconds>ms");
+    }
+    return Duration.ofMillis(Long.parseLong(m.group(1)));
   }
 
   static Path defaultStateDir() {
