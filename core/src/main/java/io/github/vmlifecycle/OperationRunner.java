@@ -65,10 +65,8 @@ final class OperationRunner {
         return new Accepted(accepted, operation, options, current.vmState(), now);
       }
     }
-    throw new VmLifecycleException(VmLifecycleException.Kind.BUSY, ref,
-        "Cannot '" + operation.apiName() + "' instance " + ref + ": its record kept changing", null) {
-      private static final long serialVersionUID = 1L;
-    };
+    throw new OperationSupersededException(ref, operation,
+        "its record changed under " + MAX_ACCEPT_ATTEMPTS + " concurrent updates in a row; nothing was changed");
   }
 
   /** Gives up an accepted operation that could not be started (its executor refused it). */

@@ -2,8 +2,10 @@ package io.github.vmlifecycle;
 
 /**
  * Thrown when an accepted operation lost its instance to a pre-empting operation (a hard reboot) or an
- * administrator's reset-state before it could save its result. The instance's state is whatever the
- * operation that took over saves; this operation's outcome is in the action log.
+ * administrator's reset-state before it could save its result (the instance's state is whatever the
+ * operation that took over saves; this operation's outcome is in the action log), or, in the rare case
+ * that a request could not be accepted because the instance's record kept changing under concurrent
+ * updates, before anything was changed.
  */
 public final class OperationSupersededException extends VmLifecycleException {
   private static final long serialVersionUID = 1L;
