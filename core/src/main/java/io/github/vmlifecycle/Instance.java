@@ -1,7 +1,9 @@
 package io.github.vmlifecycle;
 
 import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.OperationJournal;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.immutables.value.Value;
 
@@ -81,6 +83,13 @@ public abstract class Instance {
   /** When the instance entered rescue, while it is rescued. */
   public abstract Optional<Instant> rescuedAt();
 
+  /**
+   * The driver's write-ahead notes ({@link OperationJournal}): what a multi-step hypervisor operation
+   * changed or is about to change, such as the devices a suspend detached or the files a rescue
+   * created, kept until the driver removes them so that recovery can finish or undo the operation.
+   */
+  public abstract Map<String, String> journal();
+
   /** When the record last changed. */
   public abstract Optional<Instant> updatedAt();
 
@@ -92,6 +101,7 @@ public abstract class Instance {
     if (vmState() == VmState.RESCUED && originalDefinition().isEmpty()) {
       throw new IllegalArgumentException("Instance " + name() + " is RESCUED without its original definition");
     }
+    journal().keySet().forEach(OperationJournal::checkKey);
   }
 
   /** Builds {@link Instance}s. */

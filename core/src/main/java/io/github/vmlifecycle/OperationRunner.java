@@ -116,12 +116,18 @@ final class OperationRunner {
     String api = acc.operation.apiName();
     ctx.emit(current, api, LifecycleEvent.Phase.START, acc.requestId(), Optional.empty());
     crashIf(crashAt, CrashPoint.AFTER_ACCEPT);
+    StoreJournal journal = null;
     try {
       if (acc.operation == Operation.RESCUE) {
         current = saveRescueIntent(acc, current);
       }
       crashIf(crashAt, CrashPoint.AFTER_INTENT);
-      call(acc, current);
+      journal = new StoreJournal(ctx.store, ctx.clock, acc.operation, current);
+      try {
+        call(acc, current, journal);
+      } finally {
+        current = journal.current();
+      }
       crashIf(crashAt, CrashPoint.AFTER_DRIVER_CALL);
       Instance done = succeeded(acc, current);
       if (!ctx.store.compareAndSet(current.version(), done)) {
@@ -134,9 +140,9 @@ final class OperationRunner {
     } catch (OperationSupersededException e) {
       throw e;
     } catch (VmLifecycleException e) {
-      throw failed(acc, current, e);
+      throw failed(acc, repair(journal, current, e), e);
     } catch (RuntimeException e) {
-      throw failed(acc, current, new HypervisorException(HypervisorException.Code.OPERATION_FAILED,
+      throw failed(acc, repair(journal, current, e), new HypervisorException(HypervisorException.Code.OPERATION_FAILED,
           current.name(), acc.operation, "The driver failed unexpectedly during '" + api + "' of instance "
           + current.name() + ": " + e, e));
     }
@@ -164,7 +170,7 @@ final class OperationRunner {
     return withIntent;
   }
 
-  private void call(Accepted acc, Instance current) {
+  private void call(Accepted acc, Instance current, StoreJournal journal) {
     HypervisorDriver d = ctx.driver;
     String id = current.id();
     Duration timeout = acc.options.shutdownTimeout().orElse(ctx.defaultShutdownTimeout);
@@ -176,10 +182,10 @@ final class OperationRunner {
         d.unpause(id);
         break;
       case SUSPEND:
-        d.suspend(id, acc.options.progress());
+        d.suspend(id, acc.options.progress(), journal);
         break;
       case RESUME:
-        d.resume(id, acc.options.progress());
+        d.resume(id, acc.options.progress(), journal);
         break;
       case STOP:
         d.stop(id, timeout);
@@ -188,18 +194,18 @@ final class OperationRunner {
         d.start(id);
         break;
       case HARD_REBOOT:
-        d.hardReboot(id);
+        d.hardReboot(id, journal);
         break;
       case RESCUE:
         RescueRequest request = current.rescueRequest().orElse(RescueRequest.defaults());
         if (request.shutdownTimeout().isEmpty()) {
           request = RescueRequest.builder().from(request).shutdownTimeout(timeout).build();
         }
-        d.rescue(id, current.originalDefinition().orElseThrow(), request);
+        d.rescue(id, current.originalDefinition().orElseThrow(), request, journal);
         break;
       case UNRESCUE:
         d.unrescue(id, current.originalDefinition().orElseThrow(
-            () -> new IllegalStateException("rescued instance without its original definition")));
+            () -> new IllegalStateException("rescued instance without its original definition")), journal);
         break;
       default:
         throw new AssertionError(acc.operation);
@@ -229,6 +235,22 @@ final class OperationRunner {
       b.originalDefinition(Optional.empty()).rescueRequest(Optional.empty()).rescuedAt(Optional.empty());
     }
     return b.build();
+  }
+
+  /**
+   * Lets the driver undo what a failed call left behind that its journal records; a failure to do so
+   * is kept as suppressed. Returns the record as last written.
+   */
+  private Instance repair(StoreJournal journal, Instance current, RuntimeException failure) {
+    if (journal == null || journal.entries().isEmpty()) {
+      return current;
+    }
+    try {
+      ctx.driver.repair(current.id(), journal);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return journal.current();
   }
 
   private VmLifecycleException failed(Accepted acc, Instance current, VmLifecycleException cause) {

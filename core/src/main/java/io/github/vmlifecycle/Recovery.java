@@ -84,25 +84,29 @@ final class Recovery {
     EngineContext.Observation seen = ctx.observe(stuck.id());
     String how = "landed on the hypervisor's state";
     RuntimeException rollForwardFailure = null;
+    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, operationOf(task), stuck);
     if (seen.known() && seen.instance.isPresent()) {
       try {
-        Optional<String> finished = finish(stuck, task, seen.instance.get());
+        Optional<String> finished = finish(stuck, task, seen.instance.get(), journal);
         if (finished.isPresent()) {
           how = finished.get();
-          seen = ctx.observe(stuck.id());
+        }
+        if (!journal.entries().isEmpty()) {
+          ctx.driver.repair(stuck.id(), journal);
         }
       } catch (RuntimeException e) {
         rollForwardFailure = e;
         how = "could not finish it: " + e.getMessage();
-        seen = ctx.observe(stuck.id());
       }
+      seen = ctx.observe(stuck.id());
     }
-    Instance landed = ctx.settle(stuck, seen, VmState.ERROR, task == TaskState.RESCUING);
+    Instance before = journal.current();
+    Instance landed = ctx.settle(before, seen, VmState.ERROR, task == TaskState.RESCUING);
     String message = "recovered task_state " + task.novaName() + ": " + how + "; now "
         + landed.vmState().novaName() + " (power " + landed.powerState().novaName() + ")"
         + (seen.known() ? "" : "; the hypervisor could not be asked: " + seen.error.getMessage());
     String requestId = stuck.requestId().orElseGet(ctx.requestIds);
-    if (!ctx.store.compareAndSet(stuck.version(), landed)) {
+    if (!ctx.store.compareAndSet(before.version(), landed)) {
       Instance now = ctx.store.get(stuck.id()).orElse(stuck);
       return ctx.record(stuck.id(), stuck.vmState(), now.vmState(), "recover", requestId, started,
           ActionRecord.Result.FAILED, Optional.of("the instance changed while it was being recovered"),
@@ -116,8 +120,17 @@ final class Recovery {
         ok ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
   }
 
+  private Operation operationOf(TaskState task) {
+    for (Operation op : Operation.values()) {
+      if (ctx.rules.rule(op).taskState().equals(task)) {
+        return op;
+      }
+    }
+    throw new IllegalStateException("no operation sets task_state " + task);
+  }
+
   /** Finishes what the user asked where that is safe; returns what was done, or empty. */
-  private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d) {
+  private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d, StoreJournal journal) {
     PowerState power = d.powerState();
     switch (task) {
       case POWERING_OFF:
@@ -140,14 +153,14 @@ final class Recovery {
         return Optional.empty();
       case REBOOTING_HARD:
         if (power != PowerState.RUNNING) {
-          ctx.driver.hardReboot(stuck.id());
+          ctx.driver.hardReboot(stuck.id(), journal);
           return Optional.of("finished the hard reboot");
         }
         return Optional.empty();
       case UNRESCUING:
         Optional<String> original = stuck.originalDefinition().or(() -> ctx.embeddedOriginal(stuck.id()));
         if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
-          ctx.driver.unrescue(stuck.id(), original.get());
+          ctx.driver.unrescue(stuck.id(), original.get(), journal);
           return Optional.of("finished the unrescue");
         }
         return Optional.empty();

@@ -17,6 +17,13 @@ class InstanceTest {
   }
 
   @Test
+  void build_journalKeyWithPathCharacters_isRefused() {
+    assertThatThrownBy(() -> Instance.builder().id("a").name("a").vmState(VmState.ACTIVE)
+        .powerState(PowerState.RUNNING).putJournal("../x", "v").build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void rescueRequest_kernelWithoutRamdisk_isInvalidInput() {
     assertThatThrownBy(() -> RescueRequest.builder().kernel("/boot/vmlinuz").build())
         .isInstanceOf(InvalidInputException.class)

@@ -63,6 +63,19 @@ public interface HypervisorDriver extends AutoCloseable {
   void suspend(String id, ProgressListener progress);
 
   /**
+   * Suspends as {@link #suspend(String, ProgressListener)}, writing ahead to {@code journal} what it
+   * changes (such as devices it detaches) before it changes it, and leaving there what
+   * {@link #resume(String, ProgressListener, OperationJournal)} needs. The default ignores the journal.
+   *
+   * @param id the instance id
+   * @param progress receives bytes written so far
+   * @param journal the instance's durable notes
+   */
+  default void suspend(String id, ProgressListener progress, OperationJournal journal) {
+    suspend(id, progress);
+  }
+
+  /**
    * Restores a suspended guest from its saved memory. Afterwards the power state is RUNNING and no
    * saved-memory image remains.
    *
@@ -70,6 +83,18 @@ public interface HypervisorDriver extends AutoCloseable {
    * @param progress receives bytes read so far
    */
   void resume(String id, ProgressListener progress);
+
+  /**
+   * Resumes as {@link #resume(String, ProgressListener)}, using and then removing the notes a suspend
+   * left in {@code journal}. The default ignores the journal.
+   *
+   * @param id the instance id
+   * @param progress receives bytes read so far
+   * @param journal the instance's durable notes
+   */
+  default void resume(String id, ProgressListener progress, OperationJournal journal) {
+    resume(id, progress);
+  }
 
   /**
    * Powers the guest off: a clean shutdown, waiting up to {@code shutdownTimeout}, then a forced one.
@@ -97,6 +122,17 @@ public interface HypervisorDriver extends AutoCloseable {
   void hardReboot(String id);
 
   /**
+   * Hard-reboots as {@link #hardReboot(String)}, removing from {@code journal} the notes of a suspend
+   * whose saved memory the reboot discards. The default ignores the journal.
+   *
+   * @param id the instance id
+   * @param journal the instance's durable notes
+   */
+  default void hardReboot(String id, OperationJournal journal) {
+    hardReboot(id);
+  }
+
+  /**
    * Returns the guest's persistent definition (for libvirt, the inactive domain XML with secure
    * attributes), exactly as {@link #unrescue} must restore it.
    *
@@ -122,6 +158,20 @@ public interface HypervisorDriver extends AutoCloseable {
   void rescue(String id, String originalDefinition, RescueRequest request);
 
   /**
+   * Rescues as {@link #rescue(String, String, RescueRequest)}, writing ahead to {@code journal} every
+   * file it is about to create, before it creates it. The default ignores the journal.
+   *
+   * @param id the instance id
+   * @param originalDefinition the definition returned by {@link #definition} before the rescue
+   * @param request what to boot
+   * @param journal the instance's durable notes
+   * @throws InvalidInputException as {@link #rescue(String, String, RescueRequest)}
+   */
+  default void rescue(String id, String originalDefinition, RescueRequest request, OperationJournal journal) {
+    rescue(id, originalDefinition, request);
+  }
+
+  /**
    * Leaves rescue: destroys the guest, restores {@code originalDefinition} exactly, starts it, and
    * deletes every rescue file that {@link #rescue} created. Afterwards the power state is RUNNING and
    * {@link DriverInstance#rescueDefinition()} is false. Safe to repeat after a partial run.
@@ -130,6 +180,30 @@ public interface HypervisorDriver extends AutoCloseable {
    * @param originalDefinition the definition saved before the rescue
    */
   void unrescue(String id, String originalDefinition);
+
+  /**
+   * Unrescues as {@link #unrescue(String, String)}, also deleting the files {@code journal} lists, and
+   * then removing those notes. The default ignores the journal.
+   *
+   * @param id the instance id
+   * @param originalDefinition the definition saved before the rescue
+   * @param journal the instance's durable notes
+   */
+  default void unrescue(String id, String originalDefinition, OperationJournal journal) {
+    unrescue(id, originalDefinition);
+  }
+
+  /**
+   * Undoes what an interrupted operation left behind and the instance's current state no longer
+   * needs, as {@code journal} records it: for example re-attaches devices detached for a save that
+   * did not happen, or deletes the files of a rescue that is not in place. Removes the notes it has
+   * dealt with. Idempotent; called by recovery after the managing process died. The default does
+   * nothing.
+   *
+   * @param id the instance id
+   * @param journal the instance's durable notes
+   */
+  default void repair(String id, OperationJournal journal) {}
 
   /**
    * Returns the original definition embedded in the guest's current rescue definition, for recovery

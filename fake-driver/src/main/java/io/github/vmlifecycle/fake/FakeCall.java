@@ -56,7 +56,9 @@ public enum FakeCall {
    */
   UNRESCUE(Operation.UNRESCUE, 3),
   /** {@code embeddedOriginalDefinition(id)}. */
-  EMBEDDED_ORIGINAL(null, 0);
+  EMBEDDED_ORIGINAL(null, 0),
+  /** {@code repair(id, journal)}. */
+  REPAIR(null, 0);
 
   private final Operation operation;
   private final int midwayPoints;

@@ -9,6 +9,7 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -707,7 +708,23 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public void rescue(String id, String originalDefinition, RescueRequest request) {
+    rescue(id, originalDefinition, request, OperationJournal.inMemory());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Thread-safe. Writes the note {@code rescue.files} (the rescue files' names, comma-separated)
+   * before it creates them.
+   *
+   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
+   * @throws InvalidInputException if the original definition is blank, no rescue image is given and the
+   *     instance has no backing image, or the image, kernel or ramdisk does not exist
+   */
+  @Override
+  public void rescue(String id, String originalDefinition, RescueRequest request, OperationJournal journal) {
     Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(journal, "journal");
     requireDefinition(id, originalDefinition);
     change(FakeCall.RESCUE, id, (vm, inv) -> {
       String image = request.image().or(() -> vm.backingImage).orElseThrow(() -> new InvalidInputException(
@@ -715,7 +732,7 @@ public final class FakeHypervisor implements HypervisorDriver {
       requireImage(vm.id, "rescue image", image);
       request.kernel().ifPresent(k -> requireImage(vm.id, "rescue kernel", k));
       request.ramdisk().ifPresent(r -> requireImage(vm.id, "rescue ramdisk", r));
-      vm.rescue(inv, originalDefinition, request.kernel().isPresent());
+      vm.rescue(inv, originalDefinition, request.kernel().isPresent(), journal);
     });
   }
 
@@ -729,8 +746,34 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public void unrescue(String id, String originalDefinition) {
+    unrescue(id, originalDefinition, OperationJournal.inMemory());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Thread-safe. Removes the note {@code rescue.files} once the rescue files are deleted.
+   *
+   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
+   * @throws InvalidInputException if the original definition is blank
+   */
+  @Override
+  public void unrescue(String id, String originalDefinition, OperationJournal journal) {
     requireDefinition(id, originalDefinition);
-    change(FakeCall.UNRESCUE, id, (vm, inv) -> vm.unrescue(inv, originalDefinition));
+    Objects.requireNonNull(journal, "journal");
+    change(FakeCall.UNRESCUE, id, (vm, inv) -> vm.unrescue(inv, originalDefinition, journal));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Thread-safe. Deletes the rescue files listed in the note {@code rescue.files} when the guest
+   * does not run a rescue definition, and removes the note.
+   */
+  @Override
+  public void repair(String id, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
+    change(FakeCall.REPAIR, id, (vm, inv) -> vm.repair(journal));
   }
 
   /**

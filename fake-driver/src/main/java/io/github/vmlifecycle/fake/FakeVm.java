@@ -3,9 +3,12 @@ package io.github.vmlifecycle.fake;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +38,12 @@ final class FakeVm {
   private Instant runningSince;
   private int bootCount;
   private SavedImage saved;
+  /** The journal note listing the rescue files, comma-separated. */
+  static final String RESCUE_FILES_NOTE = "rescue.files";
+  private static final String RESCUE_DISK = "disk.rescue";
+  private static final String RESCUE_KERNEL = "kernel.rescue";
+  private static final String RESCUE_RAMDISK = "ramdisk.rescue";
+
   private final Set<String> files = new TreeSet<>();
 
   private record SavedImage(String memory, long uptimeNanos) {}
@@ -218,17 +227,15 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
   }
 
-  void rescue(Invocation c, String original, boolean withKernel) {
+  void rescue(Invocation c, String original, boolean withKernel, OperationJournal journal) {
     if (saved != null) {
       throw c.invalid("domain has a managed save image; rescue would discard the saved guest");
     }
     destroyIfActive(c);
     c.checkpoint(1);
-    files.add("disk.rescue");
-    if (withKernel) {
-      files.add("kernel.rescue");
-      files.add("ramdisk.rescue");
-    }
+    List<String> created = withKernel ? List.of(RESCUE_DISK, RESCUE_KERNEL, RESCUE_RAMDISK) : List.of(RESCUE_DISK);
+    journal.put(RESCUE_FILES_NOTE, String.join(",", created));
+    files.addAll(created);
     c.checkpoint(2);
     setDefinition(DomainXml.rescueDefinition(name, id, memoryBytes, original, withKernel));
     c.event(DriverEvent.Type.DEFINED);
@@ -237,7 +244,7 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
   }
 
-  void unrescue(Invocation c, String original) {
+  void unrescue(Invocation c, String original, OperationJournal journal) {
     if (saved != null) {
       throw c.invalid("domain has a managed save image");
     }
@@ -250,6 +257,16 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
     c.checkpoint(3);
     files.removeIf(f -> f.endsWith(".rescue"));
+    journal.remove(RESCUE_FILES_NOTE);
+  }
+
+  /** Deletes the files a rescue that is not in place left behind, as the journal lists them. */
+  void repair(OperationJournal journal) {
+    Optional<String> listed = journal.get(RESCUE_FILES_NOTE);
+    if (listed.isPresent() && embeddedOriginal().isEmpty()) {
+      Arrays.asList(listed.get().split(",")).forEach(files::remove);
+      journal.remove(RESCUE_FILES_NOTE);
+    }
   }
 
   // ---- behind the engine's back ----

@@ -45,6 +45,9 @@ final class Invocation {
     if (fault != null && fault.kind == FaultRule.Kind.MIDWAY && fault.point == point) {
       throw fault.exception(id);
     }
+    if (fault != null && fault.kind == FaultRule.Kind.DEATH && fault.point == point) {
+      throw new FakeProcessDeath(call, point);
+    }
   }
 
   /** Returns libvirt's refusal of a request that the guest's state does not allow. */

@@ -16,6 +16,7 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
@@ -71,6 +73,10 @@ public final class LibvirtDriver implements HypervisorDriver {
   private static final String RESCUE_DISK = "disk.rescue";
   private static final String RESCUE_KERNEL = "kernel.rescue";
   private static final String RESCUE_RAMDISK = "ramdisk.rescue";
+  /** Journal note: the devices detached for a save, as the suspend metadata element. */
+  static final String SUSPEND_NOTE = "suspend.detached";
+  /** Journal note: the rescue files about to be or being created, one path per line. */
+  static final String RESCUE_NOTE = "rescue.files";
 
   private final LibvirtDriverOptions options;
   private final Clock clock;
@@ -278,6 +284,23 @@ public final class LibvirtDriver implements HypervisorDriver {
    */
   @Override
   public void suspend(String id, ProgressListener progress) {
+    suspend(id, progress, OperationJournal.inMemory());
+  }
+
+  /**
+   * Suspends as {@link #suspend(String, ProgressListener)}, writing the devices it is about to detach
+   * to {@code journal} (note {@code suspend.detached}) before it detaches them; the note stays for
+   * resume.
+   *
+   * @param id the UUID or name
+   * @param progress receives bytes written and the total while the save runs (may be null)
+   * @param journal the instance's durable notes
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException as {@link #suspend(String, ProgressListener)}
+   */
+  @Override
+  public void suspend(String id, ProgressListener progress, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
     ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
     onDomain(id, Operation.SUSPEND, "suspend", d -> {
       if (d.isActive() == 0) {
@@ -293,12 +316,12 @@ public final class LibvirtDriver implements HypervisorDriver {
                 + " mediated device(s) (vGPU) attached, which libvirt cannot save; nothing was changed",
             null);
       }
-      List<String> detached = detachForSave(d, id, devices.detachable());
+      List<String> detached = detachForSave(d, id, devices.detachable(), journal);
       try (ProgressPoller poller = poll(d, listener)) {
         d.managedSave();
         reportDone(d, listener, poller);
       } catch (LibvirtException | RuntimeException e) {
-        reattach(d, id, detached, false);
+        reattach(d, id, detached, false, journal);
         throw e;
       }
       return null;
@@ -320,6 +343,23 @@ public final class LibvirtDriver implements HypervisorDriver {
    */
   @Override
   public void resume(String id, ProgressListener progress) {
+    resume(id, progress, OperationJournal.inMemory());
+  }
+
+  /**
+   * Resumes as {@link #resume(String, ProgressListener)}, re-attaching the devices listed in
+   * {@code journal} (note {@code suspend.detached}, else the domain's metadata) and then removing the
+   * note.
+   *
+   * @param id the UUID or name
+   * @param progress receives bytes read and the total where libvirt reports them (may be null)
+   * @param journal the instance's durable notes
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException as {@link #resume(String, ProgressListener)}
+   */
+  @Override
+  public void resume(String id, ProgressListener progress, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
     ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
     onDomain(id, Operation.RESUME, "resume", d -> {
       if (d.isActive() == 0) {
@@ -337,7 +377,7 @@ public final class LibvirtDriver implements HypervisorDriver {
         waitFor(d, id, Operation.RESUME, PowerState.RUNNING, options.resumeWaitTimeout());
         syncGuestTime(d);
       }
-      reattach(d, id, remembered(d), true);
+      reattach(d, id, detachedOf(d, journal), true, journal);
       return null;
     });
   }
@@ -398,12 +438,28 @@ public final class LibvirtDriver implements HypervisorDriver {
    */
   @Override
   public void hardReboot(String id) {
+    hardReboot(id, OperationJournal.inMemory());
+  }
+
+  /**
+   * Hard-reboots as {@link #hardReboot(String)}, removing the note {@code suspend.detached} from
+   * {@code journal} once the saved memory is discarded.
+   *
+   * @param id the UUID or name
+   * @param journal the instance's durable notes
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException if libvirt fails
+   */
+  @Override
+  public void hardReboot(String id, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
     onDomain(id, Operation.HARD_REBOOT, "hard reboot", d -> {
       destroyIfActive(d);
       if (d.hasManagedSaveImage() == 1) {
         d.managedSaveRemove();
       }
       clearRemembered(d);
+      journal.remove(SUSPEND_NOTE);
       d.create();
       return null;
     });
@@ -438,6 +494,25 @@ public final class LibvirtDriver implements HypervisorDriver {
    */
   @Override
   public void rescue(String id, String originalDefinition, RescueRequest request) {
+    rescue(id, originalDefinition, request, OperationJournal.inMemory());
+  }
+
+  /**
+   * Rescues as {@link #rescue(String, String, RescueRequest)}, writing the paths of the rescue files
+   * to {@code journal} (note {@code rescue.files}) before it creates them; the note stays for unrescue
+   * and is removed when a failed rescue deleted them again.
+   *
+   * @param id the UUID or name
+   * @param originalDefinition the definition returned by {@link #definition} before the rescue
+   * @param request what to boot
+   * @param journal the instance's durable notes
+   * @throws InvalidInputException as {@link #rescue(String, String, RescueRequest)}
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException as {@link #rescue(String, String, RescueRequest)}
+   */
+  @Override
+  public void rescue(String id, String originalDefinition, RescueRequest request, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
     requireDefinition(id, originalDefinition);
     if (request == null) {
       throw new InvalidInputException(id, "A rescue request is required", null);
@@ -485,6 +560,12 @@ public final class LibvirtDriver implements HypervisorDriver {
       String rescueXml = rewriter.rescue(originalDefinition, spec); // refuses before anything changes
 
       powerOff(d, request.shutdownTimeout().orElse(options.defaultShutdownTimeout()));
+      List<Path> created = new ArrayList<>(List.of(disk));
+      if (kernel.isPresent() && ramdisk.isPresent()) {
+        created.add(dir.resolve(RESCUE_KERNEL));
+        created.add(dir.resolve(RESCUE_RAMDISK));
+      }
+      journal.put(RESCUE_NOTE, created.stream().map(Path::toString).collect(Collectors.joining("\n")));
       boolean defined = false;
       try {
         Files.createDirectories(dir);
@@ -510,7 +591,8 @@ public final class LibvirtDriver implements HypervisorDriver {
         }
         try {
           deleteRescueFiles(dir);
-        } catch (IOException ex) {
+          journal.remove(RESCUE_NOTE);
+        } catch (IOException | RuntimeException ex) {
           e.addSuppressed(ex);
         }
         if (e instanceof IOException io) {
@@ -542,6 +624,24 @@ public final class LibvirtDriver implements HypervisorDriver {
    */
   @Override
   public void unrescue(String id, String originalDefinition) {
+    unrescue(id, originalDefinition, OperationJournal.inMemory());
+  }
+
+  /**
+   * Unrescues as {@link #unrescue(String, String)} and removes the note {@code rescue.files} from
+   * {@code journal} once the rescue files are deleted. Only this instance's rescue files are ever
+   * deleted, whatever the note lists.
+   *
+   * @param id the UUID or name
+   * @param originalDefinition the definition saved before the rescue
+   * @param journal the instance's durable notes
+   * @throws InvalidInputException if the definition is blank or not this domain's
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException as {@link #unrescue(String, String)}
+   */
+  @Override
+  public void unrescue(String id, String originalDefinition, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
     requireDefinition(id, originalDefinition);
     requireLocal(id, Operation.UNRESCUE);
     onDomain(id, Operation.UNRESCUE, "unrescue", d -> {
@@ -562,6 +662,51 @@ public final class LibvirtDriver implements HypervisorDriver {
       } catch (IOException e) {
         throw new HypervisorException(Code.OPERATION_FAILED, id, Operation.UNRESCUE,
             "Instance " + id + " left rescue, but its rescue files could not be deleted: " + e, e);
+      }
+      journal.remove(RESCUE_NOTE);
+      return null;
+    });
+  }
+
+  /**
+   * Undoes what an interrupted operation left behind, as {@code journal} records it: deletes this
+   * instance's rescue files when its definition is not a rescue definition, and re-attaches the
+   * devices detached for a save when the domain is still active (the save did not happen; a device
+   * that cannot be attached is logged). A stopped domain without saved memory gets no device back
+   * (they were detached from the live domain only, so its next boot has them), but the note is
+   * dropped. Removes each note it dealt with. Idempotent.
+   *
+   * @param id the UUID or name
+   * @param journal the instance's durable notes
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException if libvirt fails or the files cannot be deleted
+   */
+  @Override
+  public void repair(String id, OperationJournal journal) {
+    Objects.requireNonNull(journal, "journal");
+    if (journal.entries().isEmpty()) {
+      return;
+    }
+    onDomain(id, null, "repair", d -> {
+      String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
+      if (journal.get(RESCUE_NOTE).isPresent()
+          && !rewriter.isRescueDefinition(d.getXMLDesc(Domain.XMLFlags.INACTIVE | Domain.XMLFlags.SECURE))) {
+        requireLocal(id, Operation.UNRESCUE);
+        try {
+          deleteRescueFiles(instanceDir(uuid));
+        } catch (IOException e) {
+          throw new HypervisorException(Code.OPERATION_FAILED, id, null,
+              "The rescue files of instance " + id + " could not be deleted: " + e, e);
+        }
+        journal.remove(RESCUE_NOTE);
+      }
+      if (journal.get(SUSPEND_NOTE).isPresent()) {
+        if (d.isActive() == 1) {
+          reattach(d, id, detachedOf(d, journal), false, journal);
+        } else if (d.hasManagedSaveImage() != 1) {
+          clearRemembered(d);
+          journal.remove(SUSPEND_NOTE);
+        }
       }
       return null;
     });
@@ -587,6 +732,9 @@ public final class LibvirtDriver implements HypervisorDriver {
   }
 
   private static void deleteRescueFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return; // no instance directory, so no rescue file
+    }
     for (String f : List.of(RESCUE_DISK, RESCUE_KERNEL, RESCUE_RAMDISK)) {
       Files.deleteIfExists(dir.resolve(f));
     }
@@ -985,10 +1133,12 @@ public final class LibvirtDriver implements HypervisorDriver {
    * Detaches the devices that block a managed save, remembering them in the persistent metadata first
    * so that a crash in between loses nothing. On failure, re-attaches what was detached.
    */
-  private List<String> detachForSave(Domain d, String id, List<String> devices) throws LibvirtException {
+  private List<String> detachForSave(Domain d, String id, List<String> devices, OperationJournal journal)
+      throws LibvirtException {
     if (devices.isEmpty()) {
       return List.of();
     }
+    journal.put(SUSPEND_NOTE, DomainXml.suspendMetadata(devices));
     d.setMetadata(Domain.MetadataType.ELEMENT, DomainXml.suspendMetadata(devices),
         DomainXml.SUSPEND_PREFIX, DomainXml.SUSPEND_NS, Domain.ModificationImpact.CONFIG);
     List<String> done = new ArrayList<>();
@@ -998,8 +1148,9 @@ public final class LibvirtDriver implements HypervisorDriver {
         done.add(dev);
       }
     } catch (LibvirtException | RuntimeException e) {
-      reattach(d, id, done, false);
+      reattach(d, id, done, false, journal);
       clearRemembered(d);
+      journal.remove(SUSPEND_NOTE);
       throw e;
     }
     LOG.info("detached {} passthrough device(s) from {} before saving it", done.size(), id);
@@ -1007,7 +1158,8 @@ public final class LibvirtDriver implements HypervisorDriver {
   }
 
   /** Attaches devices again (live); with {@code strict}, a failure is thrown, else logged. */
-  private void reattach(Domain d, String id, List<String> devices, boolean strict) throws LibvirtException {
+  private void reattach(Domain d, String id, List<String> devices, boolean strict, OperationJournal journal)
+      throws LibvirtException {
     for (String dev : devices) {
       try {
         d.attachDeviceFlags(dev, Domain.ModificationImpact.LIVE);
@@ -1021,6 +1173,13 @@ public final class LibvirtDriver implements HypervisorDriver {
     if (!devices.isEmpty()) {
       clearRemembered(d);
     }
+    journal.remove(SUSPEND_NOTE);
+  }
+
+  /** The devices a suspend detached: from the journal, else from the domain's metadata. */
+  private static List<String> detachedOf(Domain d, OperationJournal journal) throws LibvirtException {
+    Optional<String> noted = journal.get(SUSPEND_NOTE);
+    return noted.isPresent() ? DomainXml.detachedDevices(noted.get()) : remembered(d);
   }
 
   private static List<String> remembered(Domain d) throws LibvirtException {

@@ -183,6 +183,26 @@ class LibvirtDriverTest {
   }
 
   @Test
+  void suspend_pciDevice_writesTheDevicesToTheJournalBeforeDetachingAndDropsThemOnRollback() throws Exception {
+    open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
+    RecordingJournal journal = new RecordingJournal();
+    assertThatThrownBy(() -> driver.suspend("pci", ProgressListener.NONE, journal))
+        .isInstanceOf(HypervisorException.class);
+    assertThat(journal.history).containsExactly("put suspend.detached", "remove suspend.detached");
+    assertThat(journal.entries()).isEmpty();
+  }
+
+  @Test
+  void repair_activeDomainWithDevicesNotedAsDetached_attachesThemAgainAndDropsTheNote() throws Exception {
+    open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
+    RecordingJournal journal = new RecordingJournal();
+    journal.put(LibvirtDriver.SUSPEND_NOTE, DomainXml.suspendMetadata(List.of(PCI)));
+    driver.repair("pci", journal);
+    assertThat(journal.entries()).isEmpty();
+    assertThat(get("pci").powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
   void suspend_stoppedWithoutImage_isOperationInvalid() throws Exception {
     standard();
     assertThatThrownBy(() -> driver.suspend(u(3), ProgressListener.NONE))

@@ -185,6 +185,63 @@ class LibvirtRescueTest {
   }
 
   @Test
+  void rescue_writesItsFilesToTheJournalFirstAndUnrescueRemovesTheNote() throws Exception {
+    open();
+    String original = driver.definition("vm");
+    RecordingJournal journal = new RecordingJournal();
+    driver.rescue("vm", original, RescueRequest.defaults(), journal);
+    assertThat(journal.get(LibvirtDriver.RESCUE_NOTE)).contains(rescueFile(1, "disk.rescue").toString());
+    driver.unrescue("vm", original, journal);
+    assertThat(journal.entries()).isEmpty();
+    assertThat(journal.history).containsExactly("put rescue.files", "remove rescue.files");
+  }
+
+  @Test
+  void rescue_failingAfterThePowerOff_removesItsFilesAndTheNote() throws Exception {
+    open();
+    String original = driver.definition("vm");
+    RecordingJournal journal = new RecordingJournal();
+    Files.createDirectories(instances);
+    Files.writeString(instances.resolve(TestNode.uuid(1)), "a file where the instance directory belongs");
+    assertThatThrownBy(() -> driver.rescue("vm", original, RescueRequest.defaults(), journal))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.code()).isEqualTo(Code.OPERATION_FAILED));
+    assertThat(journal.history).containsExactly("put rescue.files", "remove rescue.files");
+    assertThat(driver.definition("vm")).isEqualTo(original);
+  }
+
+  @Test
+  void repair_rescueThatDiedBeforeDefining_deletesOnlyTheInstancesRescueFiles() throws Exception {
+    open();
+    String original = driver.definition("vm");
+    Path overlay = rescueFile(1, "disk.rescue");
+    Files.createDirectories(overlay.getParent());
+    Files.writeString(overlay, "left behind");
+    Path elsewhere = dir.resolve("not-a-rescue-file");
+    Files.writeString(elsewhere, "keep me");
+    RecordingJournal journal = new RecordingJournal();
+    journal.put(LibvirtDriver.RESCUE_NOTE, overlay + "\n" + elsewhere);
+
+    driver.repair("vm", journal);
+
+    assertThat(overlay).doesNotExist();
+    assertThat(elsewhere).hasContent("keep me");
+    assertThat(journal.entries()).isEmpty();
+    assertThat(driver.definition("vm")).isEqualTo(original);
+    assertThat(get("vm").powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void repair_whileRescued_keepsTheRescueFilesAndTheNote() throws Exception {
+    open();
+    String original = driver.definition("vm");
+    RecordingJournal journal = new RecordingJournal();
+    driver.rescue("vm", original, RescueRequest.defaults(), journal);
+    driver.repair("vm", journal);
+    assertThat(rescueFile(1, "disk.rescue")).exists();
+    assertThat(journal.get(LibvirtDriver.RESCUE_NOTE)).isPresent();
+  }
+
+  @Test
   void rescue_again_afterUnrescue_makesAFreshRescueDisk() throws Exception {
     open();
     String original = driver.definition("vm");

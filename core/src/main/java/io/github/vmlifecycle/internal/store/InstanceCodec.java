@@ -24,6 +24,7 @@ import java.util.function.Function;
  */
 final class InstanceCodec {
   static final String FORMAT = "vmlifecycle-instance/1";
+  private static final String JOURNAL = "journal.";
 
   private InstanceCodec() {}
 
@@ -52,6 +53,7 @@ final class InstanceCodec {
       r.bus().ifPresent(v -> m.put("rescue.bus", v.name()));
       r.shutdownTimeout().ifPresent(v -> m.put("rescue.shutdownTimeout", v.toString()));
     });
+    i.journal().forEach((k, v) -> m.put(JOURNAL + k, v));
     Properties p = new Properties();
     p.putAll(m);
     StringWriter w = new StringWriter();
@@ -98,6 +100,11 @@ final class InstanceCodec {
           .bus(optional(p, "rescue.bus", RescueBus::valueOf))
           .shutdownTimeout(optional(p, "rescue.shutdownTimeout", Duration::parse))
           .build());
+    }
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith(JOURNAL)) {
+        b.putJournal(key.substring(JOURNAL.length()), p.getProperty(key));
+      }
     }
     try {
       return b.build();

@@ -73,6 +73,8 @@ abstract class InstanceStoreContractTest {
         .rescueRequest(RescueRequest.builder().image("/img/rescue.qcow2").kernel("/k").ramdisk("/r")
             .bus(RescueBus.SATA).shutdownTimeout(Duration.ofSeconds(5)).build())
         .rescuedAt(Instant.parse("2026-01-02T03:04:06Z")).updatedAt(Instant.parse("2026-01-02T03:04:07Z"))
+        .putJournal("rescue.files", "/var/lib/x/disk.rescue\n/var/lib/x/kernel.rescue")
+        .putJournal("suspend.detached", "<devices>\n  <hostdev mode='subsystem'/>\n</devices>")
         .build();
     store.insertIfAbsent(full);
     assertThat(store.get("b")).contains(full);

@@ -1,0 +1,159 @@
+package io.github.vmlifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.vmlifecycle.fake.FakeCall;
+import io.github.vmlifecycle.fake.FakeClock;
+import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.fake.FakeProcessDeath;
+import io.github.vmlifecycle.spi.InstanceStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The drivers' write-ahead notes kept in the durable store: what a rescue creates is recorded before it
+ * is created, and recovery (or the failure path) undoes what a dead or failed call left behind.
+ */
+class WriteAheadJournalTest {
+  private static final String IMAGE = "/images/rescue.qcow2";
+  private static final String FILES = "rescue.files";
+
+  @TempDir Path dir;
+  private final FakeClock clock = new FakeClock();
+  private final FakeHypervisor fake = new FakeHypervisor(clock);
+
+  private InstanceStore store() {
+    return InstanceStores.directory(dir);
+  }
+
+  private LifecycleEngine engine() {
+    return LifecycleEngine.builder().driver(fake).store(store()).clock(clock).executor(Runnable::run)
+        .syncOnDriverEvents(false).build();
+  }
+
+  private static RescueRequest request() {
+    return RescueRequest.builder().image(IMAGE).shutdownTimeout(Duration.ZERO).build();
+  }
+
+  @Test
+  void rescue_recordsItsFilesInTheStoreAndUnrescueRemovesThem() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine()) {
+      engine.rescue(id, request());
+      assertThat(store().get(id).orElseThrow().journal()).containsExactly(Map.entry(FILES, "disk.rescue"));
+      engine.unrescue(id);
+      assertThat(store().get(id).orElseThrow().journal()).isEmpty();
+      assertThat(fake.files(id)).containsExactly("disk");
+    }
+  }
+
+  @Test
+  void rescue_diesAfterCreatingItsFiles_theStoreAlreadyListsThemAndRecoveryDeletesThem() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine first = engine()) {
+      first.get(id);
+      fake.onCall(FakeCall.RESCUE).dieMidway(2);
+      assertThatThrownBy(() -> first.rescue(id, request())).isInstanceOf(FakeProcessDeath.class);
+    }
+    Instance stuck = store().get(id).orElseThrow();
+    assertThat(stuck.taskState()).contains(TaskState.RESCUING);
+    assertThat(stuck.journal()).containsEntry(FILES, "disk.rescue");
+    assertThat(fake.files(id)).contains("disk.rescue");
+
+    try (LifecycleEngine restarted = engine()) {
+      List<ActionRecord> done = restarted.recover();
+      assertThat(done).singleElement().extracting(ActionRecord::result).isEqualTo(ActionRecord.Result.SUCCEEDED);
+      Instance after = restarted.get(id);
+      assertThat(after.taskState()).isEmpty();
+      assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
+      assertThat(after.journal()).isEmpty();
+      assertThat(fake.files(id)).containsExactly("disk");
+    }
+  }
+
+  @Test
+  void unrescue_diesBeforeDeletingItsFiles_recoveryDeletesThem() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine first = engine()) {
+      first.rescue(id, request());
+      fake.onCall(FakeCall.UNRESCUE).dieMidway(3);
+      assertThatThrownBy(() -> first.unrescue(id)).isInstanceOf(FakeProcessDeath.class);
+    }
+    try (LifecycleEngine restarted = engine()) {
+      restarted.recover();
+      Instance after = restarted.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(after.originalDefinition()).isEmpty();
+      assertThat(after.journal()).isEmpty();
+      assertThat(fake.files(id)).containsExactly("disk");
+    }
+  }
+
+  @Test
+  void rescue_failsAfterCreatingItsFiles_theFailurePathDeletesThem() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine()) {
+      fake.onCall(FakeCall.RESCUE).failMidway(2);
+      assertThatThrownBy(() -> engine.rescue(id, request())).isInstanceOf(HypervisorException.class);
+      Instance after = engine.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
+      assertThat(after.journal()).isEmpty();
+      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.calls().stream().map(c -> c.call())).contains(FakeCall.REPAIR);
+    }
+  }
+
+  static Stream<Arguments> deathPoints() {
+    return Stream.of(FakeCall.values()).filter(c -> c.operation().isPresent())
+        .flatMap(c -> IntStream.rangeClosed(1, c.midwayPoints()).mapToObj(p -> Arguments.of(c, p)));
+  }
+
+  @ParameterizedTest(name = "{0} dies at midway point {1}")
+  @MethodSource("deathPoints")
+  void recover_afterDyingInsideAHypervisorCall_leavesAConsistentInstanceAndNoLitter(FakeCall call, int point) {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    String original = fake.definition(id);
+    Operation op = call.operation().orElseThrow();
+    try (LifecycleEngine first = engine()) {
+      first.get(id);
+      if (op == Operation.UNRESCUE) {
+        first.rescue(id, request());
+      } else if (op == Operation.RESUME) {
+        first.suspend(id);
+      }
+      fake.onCall(call).dieMidway(point);
+      assertThatThrownBy(() -> first.execute(id, op, OperationOptions.builder().shutdownTimeout(Duration.ZERO)
+          .rescueRequest(request()).build())).isInstanceOf(FakeProcessDeath.class);
+    }
+    try (LifecycleEngine restarted = engine()) {
+      assertThat(restarted.recover()).singleElement().extracting(ActionRecord::action).isEqualTo("recover");
+      Instance after = restarted.get(id);
+      assertThat(after.taskState()).isEmpty();
+      assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
+      if (fake.inspect(id).rescueDefinition()) {
+        assertThat(after.originalDefinition()).contains(original);
+        assertThat(after.journal()).containsKey(FILES);
+      } else {
+        assertThat(fake.definition(id)).isEqualTo(original);
+        assertThat(after.journal()).isEmpty();
+        assertThat(fake.files(id)).containsExactly("disk");
+      }
+      assertThat(restarted.recover()).as("a second recovery has nothing to do").isEmpty();
+    }
+  }
+}
