@@ -7,6 +7,7 @@ import io.github.vmlifecycle.RescueRequest;
 import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.libvirt.LibvirtDriver;
+import io.github.vmlifecycle.libvirt.LibvirtDriverOptions;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.file.Path;
@@ -26,7 +27,13 @@ final class Sessions {
     InstanceStore store = fake && stateDir.isEmpty()
         ? InstanceStores.inMemory()
         : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
-    HypervisorDriver driver = fake ? sampleFake(latency) : LibvirtDriver.connect(uri.orElse(null));
+    Optional<StepHook> hook = StepHook.fromEnvironment(System.getenv(), System.err);
+    LibvirtDriverOptions.Builder options = LibvirtDriverOptions.builder().uri(uri.orElse(null));
+    if (hook.isPresent()) {
+      store = new SteppingStore(store, hook.get());
+      options.stepListener((id, step) -> hook.get().step("libvirt." + step));
+    }
+    HypervisorDriver driver = fake ? sampleFake(latency) : LibvirtDriver.connect(options.build());
     return session(driver, store, true);
   }
 

@@ -317,9 +317,11 @@ public final class LibvirtDriver implements HypervisorDriver {
             null);
       }
       List<String> detached = detachForSave(d, id, devices.detachable(), journal);
+      step(id, "suspend.devices-detached");
       try (ProgressPoller poller = poll(d, listener)) {
         d.managedSave();
         reportDone(d, listener, poller);
+        step(id, "suspend.saved");
       } catch (LibvirtException | RuntimeException e) {
         reattach(d, id, detached, false, journal);
         throw e;
@@ -371,13 +373,16 @@ public final class LibvirtDriver implements HypervisorDriver {
           d.create();
           reportDone(d, listener, poller);
         }
+        step(id, "resume.restored");
         if (powerState(d) == PowerState.PAUSED) {
           d.resume(); // it was saved while paused; libvirt restores it paused
         }
         waitFor(d, id, Operation.RESUME, PowerState.RUNNING, options.resumeWaitTimeout());
+        step(id, "resume.running");
         syncGuestTime(d);
       }
       reattach(d, id, detachedOf(d, journal), true, journal);
+      step(id, "resume.devices-attached");
       return null;
     });
   }
@@ -405,6 +410,7 @@ public final class LibvirtDriver implements HypervisorDriver {
     }
     onDomain(id, Operation.STOP, "stop", d -> {
       powerOff(d, shutdownTimeout);
+      step(id, "stop.off");
       return null;
     });
   }
@@ -460,6 +466,7 @@ public final class LibvirtDriver implements HypervisorDriver {
       }
       clearRemembered(d);
       journal.remove(SUSPEND_NOTE);
+      step(id, "reboot.destroyed");
       d.create();
       return null;
     });
@@ -560,12 +567,14 @@ public final class LibvirtDriver implements HypervisorDriver {
       String rescueXml = rewriter.rescue(originalDefinition, spec); // refuses before anything changes
 
       powerOff(d, request.shutdownTimeout().orElse(options.defaultShutdownTimeout()));
+      step(id, "rescue.powered-off");
       List<Path> created = new ArrayList<>(List.of(disk));
       if (kernel.isPresent() && ramdisk.isPresent()) {
         created.add(dir.resolve(RESCUE_KERNEL));
         created.add(dir.resolve(RESCUE_RAMDISK));
       }
       journal.put(RESCUE_NOTE, created.stream().map(Path::toString).collect(Collectors.joining("\n")));
+      step(id, "rescue.files-noted");
       boolean defined = false;
       try {
         Files.createDirectories(dir);
@@ -575,10 +584,13 @@ public final class LibvirtDriver implements HypervisorDriver {
           Files.copy(kernel.get(), dir.resolve(RESCUE_KERNEL), StandardCopyOption.REPLACE_EXISTING);
           Files.copy(ramdisk.get(), dir.resolve(RESCUE_RAMDISK), StandardCopyOption.REPLACE_EXISTING);
         }
+        step(id, "rescue.files-created");
         destroyIfActive(d);
         d.getConnect().domainDefineXML(rescueXml).free();
         defined = true;
+        step(id, "rescue.defined");
         d.create();
+        step(id, "rescue.started");
       } catch (IOException | LibvirtException | RuntimeException e) {
         LOG.warn("rescue of {} failed; restoring its original definition", id);
         try {
@@ -652,10 +664,13 @@ public final class LibvirtDriver implements HypervisorDriver {
         if (d.hasManagedSaveImage() == 1) {
           d.managedSaveRemove();
         }
+        step(id, "unrescue.destroyed");
         d.getConnect().domainDefineXML(originalDefinition).free();
+        step(id, "unrescue.defined");
       }
       if (d.isActive() == 0) {
         d.create();
+        step(id, "unrescue.started");
       }
       try {
         deleteRescueFiles(instanceDir(uuid));
@@ -663,6 +678,7 @@ public final class LibvirtDriver implements HypervisorDriver {
         throw new HypervisorException(Code.OPERATION_FAILED, id, Operation.UNRESCUE,
             "Instance " + id + " left rescue, but its rescue files could not be deleted: " + e, e);
       }
+      step(id, "unrescue.files-deleted");
       journal.remove(RESCUE_NOTE);
       return null;
     });
@@ -1043,6 +1059,7 @@ public final class LibvirtDriver implements HypervisorDriver {
               throw e;
             }
           }
+          step(d.getName(), "power-off.shutdown-requested");
           nextRequest = now.plus(options.shutdownRetryInterval());
         }
         sleep(min(POLL, Duration.between(now, deadline)));
@@ -1199,6 +1216,10 @@ public final class LibvirtDriver implements HypervisorDriver {
       d.setMetadata(Domain.MetadataType.ELEMENT, null, null, DomainXml.SUSPEND_NS,
           Domain.ModificationImpact.CONFIG);
     }
+  }
+
+  private void step(String id, String step) {
+    options.stepListener().onStep(id, step);
   }
 
   private static Duration min(Duration a, Duration b) {

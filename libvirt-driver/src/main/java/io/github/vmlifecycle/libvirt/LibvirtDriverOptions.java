@@ -28,6 +28,7 @@ public final class LibvirtDriverOptions {
   private final Path instanceDirRoot;
   private final String qemuImg;
   private final Clock clock;
+  private final StepListener stepListener;
 
   private LibvirtDriverOptions(Builder b) {
     this.uri = b.uri;
@@ -40,6 +41,7 @@ public final class LibvirtDriverOptions {
     this.instanceDirRoot = b.instanceDirRoot;
     this.qemuImg = b.qemuImg;
     this.clock = b.clock;
+    this.stepListener = b.stepListener;
   }
 
   /**
@@ -161,6 +163,16 @@ public final class LibvirtDriverOptions {
     return clock;
   }
 
+  /**
+   * Returns the listener told of each completed step of a multi-step call. Default
+   * {@link StepListener#NONE}.
+   *
+   * @return the listener
+   */
+  public StepListener stepListener() {
+    return stepListener;
+  }
+
   @Override
   public String toString() {
     return "LibvirtDriverOptions{uri=" + (uri == null ? "<default>" : uri)
@@ -186,6 +198,7 @@ public final class LibvirtDriverOptions {
     private Path instanceDirRoot = DEFAULT_INSTANCE_DIR_ROOT;
     private String qemuImg = "qemu-img";
     private Clock clock = Clock.systemUTC();
+    private StepListener stepListener = StepListener.NONE;
 
     private Builder() {}
 
@@ -306,6 +319,17 @@ public final class LibvirtDriverOptions {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the listener told of each completed step of a multi-step call (tracing, fault injection).
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder stepListener(StepListener listener) {
+      this.stepListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
