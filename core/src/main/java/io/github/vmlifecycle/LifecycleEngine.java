@@ -488,6 +488,16 @@ public final class LifecycleEngine implements AutoCloseable {
   }
 
   /**
+   * Runs {@link #unrescueExpired()}, the first automatic unrescue stopping at {@code crashAt} as a process
+   * killed at that step would. For crash-safety tests only.
+   *
+   * @throws CrashPoint.SimulatedCrash when the crash point is reached
+   */
+  List<ActionRecord> unrescueExpiredUntilCrash(CrashPoint crashAt) {
+    return rescueTimeouts.unrescueExpired(crashAt);
+  }
+
+  /**
    * Runs {@link #unrescueExpired()} every {@code period} on {@code scheduler} (Nova polls rescued
    * instances on its periodic-task interval). An instance is unrescued by the first round at or after
    * its deadline, so {@code period} bounds how late that is. A failing round is logged and the next one

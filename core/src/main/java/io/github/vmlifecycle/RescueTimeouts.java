@@ -28,11 +28,16 @@ final class RescueTimeouts {
   }
 
   List<ActionRecord> unrescueExpired() {
+    return unrescueExpired(null);
+  }
+
+  /** Unrescues the expired instances, the process dying at {@code crashAt} (null: never) in the first. */
+  List<ActionRecord> unrescueExpired(CrashPoint crashAt) {
     Instant now = ctx.clock.instant();
     List<ActionRecord> done = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (expired(instance, now) && !instance.locked() && instance.taskState().isEmpty()) {
-        unrescue(instance, now).ifPresent(done::add);
+        unrescue(instance, now, crashAt).ifPresent(done::add);
       }
     }
     return done;
@@ -43,7 +48,7 @@ final class RescueTimeouts {
     return deadline.isPresent() && !now.isBefore(deadline.get());
   }
 
-  private Optional<ActionRecord> unrescue(Instance instance, Instant now) {
+  private Optional<ActionRecord> unrescue(Instance instance, Instant now, CrashPoint crashAt) {
     String note = NOTE_PREFIX + " " + instance.rescueRequest().flatMap(RescueRequest::timeout).orElseThrow()
         + " ran out at " + instance.rescueDeadline().orElseThrow() + " (rescued at "
         + instance.rescuedAt().orElseThrow() + ")";
@@ -63,7 +68,7 @@ final class RescueTimeouts {
       return Optional.empty();
     }
     try {
-      runner.run(accepted.get());
+      runner.run(accepted.get(), crashAt);
     } catch (RuntimeException e) {
       LOG.warn("Unrescue of {} after its rescue timeout failed", instance.name(), e);
     }

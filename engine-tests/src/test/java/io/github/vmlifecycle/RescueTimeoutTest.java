@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The rescue timeout: {@link LifecycleEngine#unrescueExpired()} and its schedule, over the fake and the file store. */
 class RescueTimeoutTest {
@@ -243,6 +245,29 @@ class RescueTimeoutTest {
     clock.advance(TIMEOUT);
     assertThat(engine.unrescueExpired()).extracting(ActionRecord::result).containsExactly(ActionRecord.Result.SUCCEEDED);
     assertThat(fake.definition(web)).isEqualTo(original);
+  }
+
+  @ParameterizedTest(name = "killed {0}")
+  @EnumSource(CrashPoint.class)
+  void recover_afterTheProcessDiesDuringAnAutomaticUnrescue_finishesIt(CrashPoint point) {
+    engine.rescue("web-1", withTimeout(TIMEOUT));
+    clock.advance(TIMEOUT);
+    assertThatThrownBy(() -> engine.unrescueExpiredUntilCrash(point)).isInstanceOf(CrashPoint.SimulatedCrash.class);
+    assertThat(engine.get(web).taskState()).contains(TaskState.UNRESCUING);
+    engine.close();
+
+    engine = engine(InstanceStores.directory(dir));
+    assertThat(engine.unrescueExpired()).as("busy with the dead process's unrescue").isEmpty();
+    List<ActionRecord> recovered = engine.recover();
+
+    assertThat(recovered).extracting(ActionRecord::action).containsExactly("recover");
+    Instance after = engine.get(web);
+    assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+    assertThat(after.taskState()).isEmpty();
+    assertThat(after.rescueDeadline()).isEmpty();
+    assertThat(fake.definition(web)).isEqualTo(original);
+    assertThat(fake.files(web)).noneMatch(f -> f.endsWith(".rescue"));
+    assertThat(engine.unrescueExpired()).isEmpty();
   }
 
   @Test
