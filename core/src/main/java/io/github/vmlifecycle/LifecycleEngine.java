@@ -278,8 +278,9 @@ public final class LifecycleEngine implements AutoCloseable {
 
   /**
    * Rescues an ACTIVE, STOPPED or ERROR instance: boots it from a rescue image with its own system disk
-   * attached as a further disk. The original definition is stored before anything changes. See
-   * {@link #execute} for errors.
+   * attached as a further disk. The original definition is stored before anything changes. A
+   * {@link RescueRequest#timeout()} makes {@link #unrescueExpired()} unrescue it once that long has
+   * passed. See {@link #execute} for errors.
    *
    * @param ref a name or UUID
    * @param request what to boot

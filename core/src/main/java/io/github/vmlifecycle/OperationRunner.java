@@ -33,8 +33,8 @@ final class OperationRunner {
     final Instant acceptedAt;
     /** Why the engine itself started this operation, recorded in its action and events; empty for a caller's. */
     final Optional<String> note;
-    /** The action recorded when the operation ended; set by the thread that ran it. */
-    volatile ActionRecord outcome;
+    /** The action recorded when the operation ended; written and read by the thread that ran it. */
+    ActionRecord outcome;
 
     Accepted(Instance instance, Operation operation, OperationOptions options, VmState before, Instant at,
         Optional<String> note) {

@@ -65,8 +65,9 @@ public abstract class RescueRequest {
 
   /**
    * How long the instance may stay rescued before {@link LifecycleEngine#unrescueExpired()} unrescues
-   * it, counted from {@link Instance#rescuedAt()} (Nova's {@code rescue_timeout}, here per request);
-   * empty means it stays rescued until unrescued by hand. See {@link Instance#rescueDeadline()}.
+   * it, counted from {@link Instance#rescuedAt()} (for a rescue that {@link LifecycleEngine#recover()}
+   * finished, from the recovery); Nova's {@code rescue_timeout}, here per request. Empty means it stays
+   * rescued until unrescued by hand. See {@link Instance#rescueDeadline()}.
    */
   public abstract Optional<Duration> timeout();
 
