@@ -2,6 +2,7 @@ package io.github.vmlifecycle;
 
 import io.github.vmlifecycle.internal.VmlStyle;
 import io.github.vmlifecycle.spi.OperationJournal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +90,27 @@ public abstract class Instance {
    * created, kept until the driver removes them so that recovery can finish or undo the operation.
    */
   public abstract Map<String, String> journal();
+
+  /**
+   * Returns when the rescue timeout of this rescued instance runs out: {@link #rescuedAt()} plus the
+   * {@link RescueRequest#timeout()} it was rescued with. From then on
+   * {@link LifecycleEngine#unrescueExpired()} unrescues it. A deadline beyond {@link Instant#MAX} is
+   * {@link Instant#MAX}.
+   *
+   * @return the deadline, or empty when the instance is not rescued or was rescued without a timeout
+   */
+  public final Optional<Instant> rescueDeadline() {
+    if (vmState() != VmState.RESCUED || rescuedAt().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> timeout = rescueRequest().flatMap(RescueRequest::timeout);
+    if (timeout.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant from = rescuedAt().get();
+    Duration room = Duration.between(from, Instant.MAX);
+    return Optional.of(timeout.get().compareTo(room) >= 0 ? Instant.MAX : from.plus(timeout.get()));
+  }
 
   /** When the record last changed. */
   public abstract Optional<Instant> updatedAt();

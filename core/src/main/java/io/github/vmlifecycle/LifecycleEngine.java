@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The lifecycle engine: pause, unpause, suspend, resume, rescue, unrescue, stop, start and hard reboot
  * of instances on one hypervisor, with Nova's state rules, an action log, events, recovery after a
- * crash and power-state sync.
+ * crash, power-state sync and rescue timeouts.
  *
  * <p>Every operation has two phases. Accepting it checks {@link LifecycleRules} and sets the task_state
  * with a compare-and-set in the {@link InstanceStore}, in the caller's thread: an illegal, locked,
@@ -55,6 +55,7 @@ public final class LifecycleEngine implements AutoCloseable {
   private final OperationRunner runner;
   private final Recovery recovery;
   private final PowerSync powerSync;
+  private final RescueTimeouts rescueTimeouts;
   private final Executor executor;
   private final ExecutorService ownedExecutor;
   private final AutoCloseable driverSubscription;
@@ -68,6 +69,7 @@ public final class LifecycleEngine implements AutoCloseable {
     this.runner = new OperationRunner(ctx, resolver);
     this.recovery = new Recovery(ctx);
     this.powerSync = new PowerSync(ctx);
+    this.rescueTimeouts = new RescueTimeouts(ctx, runner);
     if (b.executor == null) {
       AtomicInteger n = new AtomicInteger();
       this.ownedExecutor = Executors.newCachedThreadPool(r -> {
@@ -276,8 +278,9 @@ public final class LifecycleEngine implements AutoCloseable {
 
   /**
    * Rescues an ACTIVE, STOPPED or ERROR instance: boots it from a rescue image with its own system disk
-   * attached as a further disk. The original definition is stored before anything changes. See
-   * {@link #execute} for errors.
+   * attached as a further disk. The original definition is stored before anything changes. A
+   * {@link RescueRequest#timeout()} makes {@link #unrescueExpired()} unrescue it once that long has
+   * passed. See {@link #execute} for errors.
    *
    * @param ref a name or UUID
    * @param request what to boot
@@ -455,14 +458,72 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws InvalidInputException if {@code period} is not positive
    */
   public ScheduledFuture<?> schedulePowerSync(ScheduledExecutorService scheduler, Duration period) {
+    return scheduleRounds(scheduler, period, "power-sync", this::syncPowerStates);
+  }
+
+  /**
+   * Unrescues every instance whose rescue timeout has run out: each RESCUED instance whose
+   * {@link Instance#rescueDeadline()} is at or before the current instant of the engine's clock. Each
+   * goes through the normal operation path (accepted with a compare-and-set, executed, recorded as an
+   * {@code unrescue} action with {@code instance.unrescue.*} events), so it is crash-safe like any
+   * unrescue ({@link #recover()} finishes one interrupted by a crash); the action's and the events'
+   * message begins with {@code rescue timeout} and names the timeout and the deadline.
+   *
+   * <p>A locked instance is skipped: an operator's lock wins over the timeout, so an operator can keep
+   * an instance rescued past its deadline by locking it; the first round after it is unlocked
+   * unrescues it. An instance with an operation in flight is skipped likewise and considered again in
+   * the next round. A failed unrescue is recorded (result {@link ActionRecord.Result#FAILED} with its
+   * {@link ActionRecord#faultKind()}) and does not stop the others; the instance lands on its true
+   * state, as after any failed unrescue, and if that is still RESCUED the next round tries again.
+   *
+   * <p>Instances are handled one at a time in the calling thread. Safe to call concurrently with any
+   * other operation, with itself, and from several processes sharing a durable store: each instance is
+   * unrescued at most once because acceptance is a compare-and-set.
+   *
+   * @return the unrescue actions, one per instance whose automatic unrescue was started, whether it
+   *     succeeded or failed; empty when no deadline has passed
+   * @throws StoreException if the store cannot be listed
+   */
+  public List<ActionRecord> unrescueExpired() {
+    return rescueTimeouts.unrescueExpired();
+  }
+
+  /**
+   * Runs {@link #unrescueExpired()}, the first automatic unrescue stopping at {@code crashAt} as a process
+   * killed at that step would. For crash-safety tests only.
+   *
+   * @throws CrashPoint.SimulatedCrash when the crash point is reached
+   */
+  List<ActionRecord> unrescueExpiredUntilCrash(CrashPoint crashAt) {
+    return rescueTimeouts.unrescueExpired(crashAt);
+  }
+
+  /**
+   * Runs {@link #unrescueExpired()} every {@code period} on {@code scheduler} (Nova polls rescued
+   * instances on its periodic-task interval). An instance is unrescued by the first round at or after
+   * its deadline, so {@code period} bounds how late that is. A failing round is logged and the next one
+   * runs as planned.
+   *
+   * @param scheduler the scheduler (the caller owns it and shuts it down)
+   * @param period the time between the end of one round and the start of the next
+   * @return the scheduled task; cancel it to stop
+   * @throws InvalidInputException if {@code period} is not positive
+   */
+  public ScheduledFuture<?> scheduleRescueTimeouts(ScheduledExecutorService scheduler, Duration period) {
+    return scheduleRounds(scheduler, period, "rescue-timeout", this::unrescueExpired);
+  }
+
+  private static ScheduledFuture<?> scheduleRounds(ScheduledExecutorService scheduler, Duration period,
+      String what, Runnable round) {
+    Objects.requireNonNull(scheduler, "scheduler");
     if (period.isZero() || period.isNegative()) {
-      throw new InvalidInputException("The power-sync period must be positive: " + period);
+      throw new InvalidInputException("The " + what + " period must be positive: " + period);
     }
     return scheduler.scheduleWithFixedDelay(() -> {
       try {
-        syncPowerStates();
+        round.run();
       } catch (RuntimeException e) {
-        LOG.warn("Periodic power-state sync failed", e);
+        LOG.warn("Periodic {} round failed", what, e);
       }
     }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
   }

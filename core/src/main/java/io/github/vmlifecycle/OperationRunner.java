@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Runs operations in Nova's two phases: {@link #accept} checks the rules and sets task_state with a
@@ -30,24 +31,55 @@ final class OperationRunner {
     final OperationOptions options;
     final VmState vmStateBefore;
     final Instant acceptedAt;
+    /** Why the engine itself started this operation, recorded in its action and events; empty for a caller's. */
+    final Optional<String> note;
+    /** The action recorded when the operation ended; written and read by the thread that ran it. */
+    ActionRecord outcome;
 
-    Accepted(Instance instance, Operation operation, OperationOptions options, VmState before, Instant at) {
+    Accepted(Instance instance, Operation operation, OperationOptions options, VmState before, Instant at,
+        Optional<String> note) {
       this.instance = instance;
       this.operation = operation;
       this.options = options;
       this.vmStateBefore = before;
       this.acceptedAt = at;
+      this.note = note;
     }
 
     String requestId() {
       return instance.requestId().orElseThrow();
     }
+
+    /** {@code message} prefixed with the note, when there is one. */
+    String withNote(String message) {
+      return note.map(n -> n + "; " + message).orElse(message);
+    }
   }
 
   Accepted accept(String ref, Operation operation, OperationOptions options) {
+    return accept(ref, operation, options, null, Optional.empty());
+  }
+
+  /**
+   * Accepts {@code operation} for the engine's own reasons: only while {@code due} holds for the current
+   * record (checked again on every compare-and-set attempt), noting why in its action and events.
+   *
+   * @return the accepted operation, or empty when the record no longer satisfies {@code due}
+   */
+  Optional<Accepted> acceptIf(String ref, Operation operation, OperationOptions options, Predicate<Instance> due,
+      String note) {
+    return Optional.ofNullable(accept(ref, operation, options, due, Optional.of(note)));
+  }
+
+  /** The acceptance loop; returns null only when {@code due} is given and fails. */
+  private Accepted accept(String ref, Operation operation, OperationOptions options, Predicate<Instance> due,
+      Optional<String> note) {
     TransitionRule rule = ctx.rules.rule(operation);
     for (int attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
       Instance current = resolver.resolve(ref);
+      if (due != null && !due.test(current)) {
+        return null;
+      }
       ctx.rules.check(current, operation);
       Instant now = ctx.clock.instant();
       Instance.Builder next = Instance.copyOf(current)
@@ -62,7 +94,7 @@ final class OperationRunner {
       Instance accepted = next.build();
       if (ctx.store.compareAndSet(current.version(), accepted)) {
         ctx.slot(accepted.id()).inFlight.add(accepted.requestId().orElseThrow());
-        return new Accepted(accepted, operation, options, current.vmState(), now);
+        return new Accepted(accepted, operation, options, current.vmState(), now, note);
       }
     }
     throw new OperationSupersededException(ref, operation,
@@ -114,7 +146,7 @@ final class OperationRunner {
       throw superseded(acc, current == null ? acc.instance : current, current);
     }
     String api = acc.operation.apiName();
-    ctx.emit(current, api, LifecycleEvent.Phase.START, acc.requestId(), Optional.empty());
+    ctx.emit(current, api, LifecycleEvent.Phase.START, acc.requestId(), acc.note);
     crashIf(crashAt, CrashPoint.AFTER_ACCEPT);
     StoreJournal journal = null;
     try {
@@ -133,9 +165,9 @@ final class OperationRunner {
       if (!ctx.store.compareAndSet(current.version(), done)) {
         throw superseded(acc, current, ctx.store.get(current.id()).orElse(null));
       }
-      ctx.record(done.id(), acc.vmStateBefore, done.vmState(), api, acc.requestId(), acc.acceptedAt,
-          done.updatedAt().orElseThrow(), ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
-      ctx.emit(done, api, LifecycleEvent.Phase.END, acc.requestId(), Optional.empty());
+      acc.outcome = ctx.record(done.id(), acc.vmStateBefore, done.vmState(), api, acc.requestId(),
+          acc.acceptedAt, done.updatedAt().orElseThrow(), ActionRecord.Result.SUCCEEDED, acc.note, Optional.empty());
+      ctx.emit(done, api, LifecycleEvent.Phase.END, acc.requestId(), acc.note);
       return done;
     } catch (OperationSupersededException e) {
       throw e;
@@ -262,17 +294,17 @@ final class OperationRunner {
     // Unknown truth means ERROR, unless the driver refused the input, which changes nothing.
     VmState unknown = cause instanceof InvalidInputException ? acc.vmStateBefore : VmState.ERROR;
     Instance landed = ctx.settle(current, observation, unknown, acc.operation == Operation.RESCUE);
-    String message = cause.getMessage();
+    String message = acc.withNote(cause.getMessage());
     if (!ctx.store.compareAndSet(current.version(), landed)) {
       Instance now = ctx.store.get(current.id()).orElse(current);
-      ctx.record(now.id(), acc.vmStateBefore, now.vmState(), api, acc.requestId(), acc.acceptedAt,
+      acc.outcome = ctx.record(now.id(), acc.vmStateBefore, now.vmState(), api, acc.requestId(), acc.acceptedAt,
           ActionRecord.Result.FAILED, Optional.of(message + " (and the instance was taken over meanwhile)"),
           Optional.of(cause.kind()));
       ctx.emit(now, api, LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
       return cause;
     }
-    ctx.record(landed.id(), acc.vmStateBefore, landed.vmState(), api, acc.requestId(), acc.acceptedAt,
-        ActionRecord.Result.FAILED, Optional.of(message), Optional.of(cause.kind()));
+    acc.outcome = ctx.record(landed.id(), acc.vmStateBefore, landed.vmState(), api, acc.requestId(),
+        acc.acceptedAt, ActionRecord.Result.FAILED, Optional.of(message), Optional.of(cause.kind()));
     ctx.emit(landed, api, LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
     return cause;
   }
@@ -283,10 +315,10 @@ final class OperationRunner {
             .orElse("the instance was reset to " + now.vmState().novaName());
     OperationSupersededException e = new OperationSupersededException(mine.name(), acc.operation, detail);
     Instance after = now == null ? mine : now;
-    ctx.record(after.id(), acc.vmStateBefore, after.vmState(), acc.operation.apiName(), acc.requestId(),
-        acc.acceptedAt, ActionRecord.Result.FAILED, Optional.of(e.getMessage()), Optional.of(e.kind()));
-    ctx.emit(after, acc.operation.apiName(), LifecycleEvent.Phase.ERROR, acc.requestId(),
-        Optional.of(e.getMessage()));
+    String message = acc.withNote(e.getMessage());
+    acc.outcome = ctx.record(after.id(), acc.vmStateBefore, after.vmState(), acc.operation.apiName(),
+        acc.requestId(), acc.acceptedAt, ActionRecord.Result.FAILED, Optional.of(message), Optional.of(e.kind()));
+    ctx.emit(after, acc.operation.apiName(), LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
     return e;
   }
 }

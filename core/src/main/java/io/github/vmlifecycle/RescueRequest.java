@@ -6,8 +6,9 @@ import java.util.Optional;
 import org.immutables.value.Value;
 
 /**
- * What a rescue should boot: the rescue image, an optional rescue kernel and ramdisk, and whether to
- * use stable device mode (every original device keeps its place; the rescue device is appended).
+ * What a rescue should boot: the rescue image, an optional rescue kernel and ramdisk, whether to use
+ * stable device mode (every original device keeps its place; the rescue device is appended), and an
+ * optional rescue timeout after which {@link LifecycleEngine#unrescueExpired()} unrescues the instance.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -63,6 +64,14 @@ public abstract class RescueRequest {
   public abstract Optional<Duration> shutdownTimeout();
 
   /**
+   * How long the instance may stay rescued before {@link LifecycleEngine#unrescueExpired()} unrescues
+   * it, counted from {@link Instance#rescuedAt()} (for a rescue that {@link LifecycleEngine#recover()}
+   * finished, from the recovery); Nova's {@code rescue_timeout}, here per request. Empty means it stays
+   * rescued until unrescued by hand. See {@link Instance#rescueDeadline()}.
+   */
+  public abstract Optional<Duration> timeout();
+
+  /**
    * Returns whether stable device mode applies: requested, or implied by a device or bus.
    *
    * @return true for stable device mode
@@ -80,6 +89,9 @@ public abstract class RescueRequest {
     }
     if (shutdownTimeout().isPresent() && shutdownTimeout().get().isNegative()) {
       throw new InvalidInputException("The shutdown timeout must not be negative: " + shutdownTimeout().get());
+    }
+    if (timeout().isPresent() && (timeout().get().isZero() || timeout().get().isNegative())) {
+      throw new InvalidInputException("The rescue timeout must be positive: " + timeout().get());
     }
     for (Optional<String> path : java.util.List.of(image(), kernel(), ramdisk())) {
       if (path.isPresent() && (path.get().isBlank() || path.get().indexOf('\0') >= 0)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.internal.InstanceRefs;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class InstanceTest {
@@ -42,6 +43,45 @@ class InstanceTest {
   void rescueRequest_negativeTimeout_isInvalidInput() {
     assertThatThrownBy(() -> RescueRequest.builder().shutdownTimeout(Duration.ofSeconds(-1)).build())
         .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void rescueRequest_timeoutNotPositive_isInvalidInput() {
+    for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), Duration.ofNanos(-1)}) {
+      assertThatThrownBy(() -> RescueRequest.builder().timeout(bad).build()).as(bad.toString())
+          .isInstanceOfSatisfying(InvalidInputException.class,
+              e -> assertThat(e.kind()).isEqualTo(VmLifecycleException.Kind.INVALID_INPUT))
+          .hasMessage("The rescue timeout must be positive: " + bad);
+    }
+    assertThat(RescueRequest.builder().timeout(Duration.ofNanos(1)).build().timeout()).contains(Duration.ofNanos(1));
+  }
+
+  @Test
+  void rescueDeadline_rescuedWithTimeout_isRescuedAtPlusTimeout() {
+    Instant at = Instant.parse("2026-03-01T10:00:00Z");
+    Instance rescued = rescued(at, RescueRequest.builder().timeout(Duration.ofMinutes(45)).build());
+    assertThat(rescued.rescueDeadline()).contains(Instant.parse("2026-03-01T10:45:00Z"));
+  }
+
+  @Test
+  void rescueDeadline_timeoutBeyondInstantMax_isInstantMax() {
+    Instance rescued = rescued(Instant.parse("2026-03-01T10:00:00Z"),
+        RescueRequest.builder().timeout(Duration.ofSeconds(Long.MAX_VALUE)).build());
+    assertThat(rescued.rescueDeadline()).contains(Instant.MAX);
+  }
+
+  @Test
+  void rescueDeadline_withoutTimeoutOrNotRescued_isEmpty() {
+    Instant at = Instant.parse("2026-03-01T10:00:00Z");
+    assertThat(rescued(at, RescueRequest.defaults()).rescueDeadline()).isEmpty();
+    Instance rescuing = Instance.copyOf(rescued(at, RescueRequest.builder().timeout(Duration.ofMinutes(1)).build()))
+        .vmState(VmState.ACTIVE).taskState(TaskState.RESCUING).rescuedAt(java.util.Optional.empty()).build();
+    assertThat(rescuing.rescueDeadline()).isEmpty();
+  }
+
+  private static Instance rescued(Instant at, RescueRequest request) {
+    return Instance.builder().id("a").name("a").vmState(VmState.RESCUED).powerState(PowerState.RUNNING)
+        .originalDefinition("<domain/>").rescueRequest(request).rescuedAt(at).build();
   }
 
   @Test

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Prints instances, actions and errors as text or JSON (Nova's lower-case state names). */
 final class Output {
@@ -48,6 +50,8 @@ final class Output {
       out.printf("power_state: %s%n", i.powerState().novaName());
       out.printf("locked:      %s%n", i.locked());
       i.rescuedAt().ifPresent(t -> out.printf("rescued_at:  %s%n", t));
+      i.rescueDeadline().ifPresent(t -> out.printf("unrescue_at: %s (rescue timeout %s)%n", t,
+          i.rescueRequest().flatMap(RescueRequest::timeout).orElseThrow()));
       i.updatedAt().ifPresent(t -> out.printf("updated_at:  %s%n", t));
     }
   }
@@ -70,15 +74,7 @@ final class Output {
     if (json) {
       ArrayNode array = JSON.createArrayNode();
       for (ActionRecord a : actions) {
-        ObjectNode n = array.addObject();
-        n.put("action", a.action());
-        n.put("request_id", a.requestId());
-        n.put("start_time", a.startedAt().toString());
-        n.put("finish_time", a.finishedAt().toString());
-        n.put("result", a.result().name().toLowerCase(Locale.ROOT));
-        n.put("vm_state_before", a.vmStateBefore().novaName());
-        n.put("vm_state_after", a.vmStateAfter().novaName());
-        n.put("message", a.message().orElse(null));
+        putAction(array.addObject(), a);
       }
       out.println(write(array));
       return;
@@ -88,6 +84,44 @@ final class Output {
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
           a.requestId(), a.message().map(m -> "  " + m).orElse(""));
     }
+  }
+
+  /**
+   * Prints the unrescues that rescue timeouts started, one per instance, naming each instance; in text,
+   * a line saying so when there were none.
+   */
+  void automaticUnrescues(List<ActionRecord> actions, Function<String, String> nameOfId) {
+    if (json) {
+      ArrayNode array = JSON.createArrayNode();
+      for (ActionRecord a : actions) {
+        ObjectNode n = array.addObject();
+        n.put("name", nameOfId.apply(a.instanceId()));
+        n.put("uuid", a.instanceId());
+        putAction(n, a);
+        n.put("fault_kind", a.faultKind().map(k -> k.name().toLowerCase(Locale.ROOT)).orElse(null));
+      }
+      out.println(write(array));
+      return;
+    }
+    if (actions.isEmpty()) {
+      out.println("no rescue timeout has run out");
+    }
+    for (ActionRecord a : actions) {
+      out.printf("%-24s %-9s %s -> %s  %s%s%n", nameOfId.apply(a.instanceId()),
+          a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
+          a.requestId(), a.message().map(m -> "  " + m).orElse(""));
+    }
+  }
+
+  private static void putAction(ObjectNode n, ActionRecord a) {
+    n.put("action", a.action());
+    n.put("request_id", a.requestId());
+    n.put("start_time", a.startedAt().toString());
+    n.put("finish_time", a.finishedAt().toString());
+    n.put("result", a.result().name().toLowerCase(Locale.ROOT));
+    n.put("vm_state_before", a.vmStateBefore().novaName());
+    n.put("vm_state_after", a.vmStateAfter().novaName());
+    n.put("message", a.message().orElse(null));
   }
 
   void error(VmLifecycleException e) {
@@ -115,6 +149,8 @@ final class Output {
     n.put("power_state", i.powerState().novaName());
     n.put("locked", i.locked());
     n.put("rescued_at", i.rescuedAt().map(Object::toString).orElse(null));
+    n.put("rescue_timeout", i.rescueRequest().flatMap(RescueRequest::timeout).map(Object::toString).orElse(null));
+    n.put("unrescue_at", i.rescueDeadline().map(Object::toString).orElse(null));
     n.put("updated_at", i.updatedAt().map(Object::toString).orElse(null));
     return n;
   }

@@ -11,6 +11,7 @@ import io.github.vmlifecycle.libvirt.LibvirtDriverOptions;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -39,9 +40,15 @@ final class Sessions {
 
   /** A session over {@code driver} and {@code store}; closing it closes the driver when {@code ownsDriver}. */
   static Vmlife.Session session(HypervisorDriver driver, InstanceStore store, boolean ownsDriver) {
+    return session(driver, store, ownsDriver, Clock.systemUTC());
+  }
+
+  /** A session whose engine reads the time from {@code clock} (rescue deadlines, action times). */
+  static Vmlife.Session session(HypervisorDriver driver, InstanceStore store, boolean ownsDriver, Clock clock) {
     LifecycleEngine engine = LifecycleEngine.builder()
         .driver(driver)
         .store(store)
+        .clock(clock)
         .syncOnDriverEvents(false)
         .closeDriverOnClose(ownsDriver)
         .build();

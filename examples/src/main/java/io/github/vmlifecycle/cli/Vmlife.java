@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.cli;
 
+import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.Operation;
@@ -14,10 +15,13 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -201,6 +205,9 @@ public final class Vmlife implements Callable<Integer> {
           String bus,
       @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "Seconds to wait for a clean shutdown.")
           Long seconds,
+      @Option(names = "--timeout", paramLabel = "DURATION", converter = TimeoutConverter.class,
+          description = "Unrescue automatically once this long has passed (90s, 30m, 2h, 1d, 1h30m or ISO-8601 "
+              + "PT30M), at the next 'vmlife unrescue-expired'.") Duration timeout,
       @Option(names = "--dry-run", description = "Print the rescue definition's diff and change nothing.") boolean dryRun) {
     RescueRequest request = RescueRequest.builder()
         .image(Optional.ofNullable(image).map(Path::toString))
@@ -210,6 +217,7 @@ public final class Vmlife implements Callable<Integer> {
         .device(Optional.ofNullable(device).map(RescueDevice::fromXmlName))
         .bus(Optional.ofNullable(bus).map(RescueBus::fromXmlName))
         .shutdownTimeout(Optional.ofNullable(seconds).map(Duration::ofSeconds))
+        .timeout(Optional.ofNullable(timeout))
         .build();
     if (dryRun) {
       return withSession(s -> out.print(s.previewRescue(id, request)));
@@ -220,6 +228,40 @@ public final class Vmlife implements Callable<Integer> {
   @Command(name = "unrescue", description = "Leave rescue: boot the original definition again.")
   int unrescue(@Parameters(paramLabel = "ID") String id) {
     return withEngine(e -> e.unrescue(id));
+  }
+
+  @Command(name = "unrescue-expired", description = {
+      "Unrescue every rescued instance whose rescue timeout (rescue --timeout) has run out, and list them.",
+      "Meant to run periodically (a systemd timer or cron job): it only starts ordinary unrescues, so it is "
+          + "safe next to other vmlife calls. Locked instances and instances with an operation in flight are "
+          + "skipped.",
+      "Exits 0 when every unrescue succeeded or none was due, else with the exit code of the first failure."})
+  int unrescueExpired() {
+    try (Session s = open()) {
+      LifecycleEngine engine = s.engine();
+      List<ActionRecord> done = engine.unrescueExpired();
+      Output o = output();
+      o.automaticUnrescues(done, id -> nameOf(engine, id));
+      List<ActionRecord> failed = done.stream()
+          .filter(a -> a.result() == ActionRecord.Result.FAILED)
+          .collect(Collectors.toList());
+      if (failed.isEmpty()) {
+        return ExitCodes.OK;
+      }
+      VmLifecycleException.Kind kind = failed.get(0).faultKind().orElse(VmLifecycleException.Kind.HYPERVISOR);
+      o.error(kind.name().toLowerCase(Locale.ROOT), failed.size() + " of " + done.size()
+          + " automatic unrescues failed: " + failed.stream().map(a -> nameOf(engine, a.instanceId()))
+              .collect(Collectors.joining(", ")));
+      return ExitCodes.of(kind);
+    }
+  }
+
+  private static String nameOf(LifecycleEngine engine, String id) {
+    try {
+      return engine.get(id).name();
+    } catch (VmLifecycleException e) {
+      return id;
+    }
   }
 
   @Command(name = "lock", description = "Lock an instance against operations.")

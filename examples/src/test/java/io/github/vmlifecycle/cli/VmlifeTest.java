@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.fake.FakeCall;
+import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.io.ByteArrayInputStream;
@@ -13,16 +14,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The CLI over one shared fake hypervisor, as successive {@code vmlife} calls on one host would see it. */
 class VmlifeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String IMAGE = "/images/rescue.qcow2";
 
   @TempDir Path stateDir;
   private final FakeHypervisor fake = Sessions.sampleFake();
+  private final FakeClock clock = new FakeClock();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -33,7 +40,7 @@ class VmlifeTest {
     Vmlife.SessionFactory sessions = new Vmlife.SessionFactory() {
       @Override
       Vmlife.Session open(Optional<String> uri, Optional<Path> dir) {
-        return Sessions.session(fake, store, false);
+        return Sessions.session(fake, store, false, clock);
       }
     };
     return Vmlife.run(new Vmlife(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -134,6 +141,114 @@ class VmlifeTest {
     assertThat(out()).contains("--- db-1.xml").contains("+++ db-1.rescue.xml").contains("disk.rescue");
     assertThat(fake.definition(fake.inspect("db-1").id())).isEqualTo(before);
     fake.assertNotCalled(FakeCall.RESCUE);
+  }
+
+  @Test
+  void rescueWithTimeout_showsTheDeadlineInTextAndJson() throws Exception {
+    assertThat(run("--json", "rescue", "db-1", "--image", IMAGE, "--timeout", "30m")).isZero();
+    JsonNode rescued = JSON.readTree(out());
+    assertThat(rescued.get("rescued_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(rescued.get("rescue_timeout").asText()).isEqualTo("PT30M");
+    assertThat(rescued.get("unrescue_at").asText()).isEqualTo("2026-01-01T00:30:00Z");
+
+    assertThat(run("show", "db-1")).isZero();
+    assertThat(out()).contains("unrescue_at: 2026-01-01T00:30:00Z (rescue timeout PT30M)");
+
+    assertThat(run("--json", "show", "web-1")).isZero();
+    JsonNode active = JSON.readTree(out());
+    assertThat(active.get("rescue_timeout").isNull()).isTrue();
+    assertThat(active.get("unrescue_at").isNull()).isTrue();
+    assertThat(run("show", "web-1")).isZero();
+    assertThat(out()).doesNotContain("unrescue_at");
+  }
+
+  @ParameterizedTest(name = "--timeout {0}")
+  @CsvSource({"90s, PT1M30S", "30m, PT30M", "2h, PT2H", "1d, PT24H", "1h30m, PT1H30M", "500ms, PT0.5S",
+      "PT30M, PT30M", "pt45s, PT45S", "P1DT1H, PT25H"})
+  void rescue_timeoutForms_areAccepted(String given, String iso) throws Exception {
+    assertThat(run("--json", "rescue", "db-1", "--image", IMAGE, "--timeout", given)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(JSON.readTree(out()).get("rescue_timeout").asText()).isEqualTo(iso);
+    assertThat(JSON.readTree(out()).get("unrescue_at").asText())
+        .isEqualTo(FakeClock.DEFAULT_START.plus(Duration.parse(iso)).toString());
+  }
+
+  @ParameterizedTest(name = "--timeout ''{0}''")
+  @ValueSource(strings = {"abc", "30", "0s", "PT0S", "-PT5M", "5x", "1h30", "m", "", "30 m", "PT", "99999999999999999d"})
+  void rescue_badTimeout_exits2WithAClearMessageAndChangesNothing(String bad) throws Exception {
+    assertThat(run("rescue", "db-1", "--image", IMAGE, "--timeout", bad)).isEqualTo(2);
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(message).contains("--timeout");
+    assertThat(message).containsAnyOf("90s, 30m, 2h", "not positive", "too long");
+    assertThat(run("--json", "show", "db-1")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("active");
+    fake.assertNotCalled(FakeCall.RESCUE);
+  }
+
+  @Test
+  void unrescueExpired_afterTheDeadline_unrescuesAndReportsIt() throws Exception {
+    String original = fake.definition(fake.inspect("db-1").id());
+    assertThat(run("rescue", "db-1", "--image", IMAGE, "--timeout", "30m")).isZero();
+    assertThat(run("unrescue-expired")).isZero();
+    assertThat(out()).contains("no rescue timeout has run out");
+
+    clock.advance(Duration.ofMinutes(30));
+    assertThat(run("--json", "unrescue-expired")).isZero();
+    JsonNode done = JSON.readTree(out());
+    assertThat(done).hasSize(1);
+    JsonNode action = done.get(0);
+    assertThat(action.get("name").asText()).isEqualTo("db-1");
+    assertThat(action.get("action").asText()).isEqualTo("unrescue");
+    assertThat(action.get("result").asText()).isEqualTo("succeeded");
+    assertThat(action.get("vm_state_before").asText()).isEqualTo("rescued");
+    assertThat(action.get("vm_state_after").asText()).isEqualTo("active");
+    assertThat(action.get("message").asText())
+        .isEqualTo("rescue timeout PT30M ran out at 2026-01-01T00:30:00Z (rescued at 2026-01-01T00:00:00Z)");
+    assertThat(action.get("fault_kind").isNull()).isTrue();
+    assertThat(fake.definition(fake.inspect("db-1").id())).isEqualTo(original);
+
+    assertThat(run("actions", "db-1")).isZero();
+    assertThat(out()).contains("unrescue").contains("rescue timeout PT30M ran out");
+    assertThat(run("--json", "unrescue-expired")).isZero();
+    assertThat(JSON.readTree(out())).isEmpty();
+  }
+
+  @Test
+  void unrescueExpired_lockedInstance_isSkipped() throws Exception {
+    assertThat(run("rescue", "db-1", "--image", IMAGE, "--timeout", "90s")).isZero();
+    assertThat(run("lock", "db-1")).isZero();
+    clock.advance(Duration.ofHours(1));
+    assertThat(run("unrescue-expired")).isZero();
+    assertThat(out()).contains("no rescue timeout has run out");
+    assertThat(run("--json", "show", "db-1")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("rescued");
+  }
+
+  @Test
+  void unrescueExpired_oneHypervisorFailure_exits5AndStillUnrescuesTheOthers() throws Exception {
+    assertThat(run("rescue", "db-1", "--image", IMAGE, "--timeout", "30m")).isZero();
+    assertThat(run("rescue", "web-2", "--image", IMAGE, "--timeout", "10m")).isZero();
+    clock.advance(Duration.ofMinutes(30));
+    fake.onCall(FakeCall.UNRESCUE).forInstance("db-1").withMessage("qemu monitor closed").failBefore();
+
+    assertThat(run("--json", "unrescue-expired")).isEqualTo(5);
+
+    JsonNode done = JSON.readTree(out());
+    assertThat(done).hasSize(2);
+    for (JsonNode a : done) {
+      if (a.get("name").asText().equals("db-1")) {
+        assertThat(a.get("result").asText()).isEqualTo("failed");
+        assertThat(a.get("fault_kind").asText()).isEqualTo("hypervisor");
+        assertThat(a.get("message").asText()).startsWith("rescue timeout PT30M").contains("qemu monitor closed");
+      } else {
+        assertThat(a.get("name").asText()).isEqualTo("web-2");
+        assertThat(a.get("result").asText()).isEqualTo("succeeded");
+      }
+    }
+    JsonNode error = errJson().get("error");
+    assertThat(error.get("type").asText()).isEqualTo("hypervisor");
+    assertThat(error.get("message").asText()).isEqualTo("1 of 2 automatic unrescues failed: db-1");
+    assertThat(run("--json", "show", "web-2")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("active");
   }
 
   @Test

@@ -52,6 +52,7 @@ final class InstanceCodec {
       r.device().ifPresent(v -> m.put("rescue.device", v.name()));
       r.bus().ifPresent(v -> m.put("rescue.bus", v.name()));
       r.shutdownTimeout().ifPresent(v -> m.put("rescue.shutdownTimeout", v.toString()));
+      r.timeout().ifPresent(v -> m.put("rescue.timeout", v.toString()));
     });
     i.journal().forEach((k, v) -> m.put(JOURNAL + k, v));
     Properties p = new Properties();
@@ -91,15 +92,7 @@ final class InstanceCodec {
         .rescuedAt(optional(p, "rescuedAt", Instant::parse))
         .updatedAt(optional(p, "updatedAt", Instant::parse));
     if (p.getProperty("rescue.present") != null) {
-      b.rescueRequest(RescueRequest.builder()
-          .image(Optional.ofNullable(p.getProperty("rescue.image")))
-          .kernel(Optional.ofNullable(p.getProperty("rescue.kernel")))
-          .ramdisk(Optional.ofNullable(p.getProperty("rescue.ramdisk")))
-          .stable(parse(p, "rescue.stable", InstanceCodec::parseBoolean))
-          .device(optional(p, "rescue.device", RescueDevice::valueOf))
-          .bus(optional(p, "rescue.bus", RescueBus::valueOf))
-          .shutdownTimeout(optional(p, "rescue.shutdownTimeout", Duration::parse))
-          .build());
+      b.rescueRequest(rescueRequest(p));
     }
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith(JOURNAL)) {
@@ -110,6 +103,23 @@ final class InstanceCodec {
       return b.build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("inconsistent record: " + e.getMessage(), e);
+    }
+  }
+
+  private static RescueRequest rescueRequest(Properties p) {
+    RescueRequest.Builder b = RescueRequest.builder()
+        .image(Optional.ofNullable(p.getProperty("rescue.image")))
+        .kernel(Optional.ofNullable(p.getProperty("rescue.kernel")))
+        .ramdisk(Optional.ofNullable(p.getProperty("rescue.ramdisk")))
+        .stable(parse(p, "rescue.stable", InstanceCodec::parseBoolean))
+        .device(optional(p, "rescue.device", RescueDevice::valueOf))
+        .bus(optional(p, "rescue.bus", RescueBus::valueOf))
+        .shutdownTimeout(optional(p, "rescue.shutdownTimeout", Duration::parse))
+        .timeout(optional(p, "rescue.timeout", Duration::parse));
+    try {
+      return b.build();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("inconsistent rescue request: " + e.getMessage(), e);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.ActionRecord;
+import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.VmState;
@@ -89,6 +90,31 @@ class FileInstanceStoreTest extends InstanceStoreContractTest {
     Files.writeString(dir.resolve("a.actions"), "\n", java.nio.file.StandardOpenOption.APPEND);
     assertThatThrownBy(() -> store.actions("a")).isInstanceOf(StoreException.class)
         .hasMessageContaining("a.actions").hasMessageContaining("line 2");
+  }
+
+  @Test
+  void get_rescuedRecordWrittenWithoutATimeout_loadsWithoutOne() throws Exception {
+    Files.writeString(dir.resolve("old.instance"), String.join("\n", "format=vmlifecycle-instance/1", "id=old",
+        "name=old", "vmState=RESCUED", "powerState=RUNNING", "locked=false", "version=3",
+        "originalDefinition=<domain/>", "rescuedAt=2026-01-01T00\\:00\\:00Z", "rescue.present=true",
+        "rescue.image=/img/rescue.qcow2", "rescue.stable=false", ""));
+    Instance old = store().get("old").orElseThrow();
+    assertThat(old.rescueRequest()).hasValueSatisfying(r -> {
+      assertThat(r.image()).contains("/img/rescue.qcow2");
+      assertThat(r.timeout()).isEmpty();
+    });
+    assertThat(old.rescueDeadline()).isEmpty();
+  }
+
+  @Test
+  void get_rescueTimeoutNotPositive_isACorruptRecordNamingTheFile() throws Exception {
+    Files.writeString(dir.resolve("t.instance"), String.join("\n", "format=vmlifecycle-instance/1", "id=t",
+        "name=t", "vmState=ACTIVE", "powerState=RUNNING", "locked=false", "version=0", "rescue.present=true",
+        "rescue.stable=false", "rescue.timeout=PT0S", ""));
+    assertThatThrownBy(() -> store().get("t")).isInstanceOf(StoreException.class)
+        .hasMessageContaining("t.instance").hasMessageContaining("rescue timeout must be positive");
+    Files.writeString(dir.resolve("t.instance"), Files.readString(dir.resolve("t.instance")).replace("PT0S", "soon"));
+    assertThatThrownBy(() -> store().get("t")).isInstanceOf(StoreException.class).hasMessageContaining("rescue.timeout");
   }
 
   @Test

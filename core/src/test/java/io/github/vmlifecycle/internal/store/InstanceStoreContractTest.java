@@ -71,7 +71,7 @@ abstract class InstanceStoreContractTest {
         .requestId("req-1").taskStartedAt(Instant.parse("2026-01-02T03:04:05.123Z"))
         .originalDefinition("<domain type='kvm'>\n  <name>x</name>\n</domain>\n")
         .rescueRequest(RescueRequest.builder().image("/img/rescue.qcow2").kernel("/k").ramdisk("/r")
-            .bus(RescueBus.SATA).shutdownTimeout(Duration.ofSeconds(5)).build())
+            .bus(RescueBus.SATA).shutdownTimeout(Duration.ofSeconds(5)).timeout(Duration.ofMinutes(90)).build())
         .rescuedAt(Instant.parse("2026-01-02T03:04:06Z")).updatedAt(Instant.parse("2026-01-02T03:04:07Z"))
         .putJournal("rescue.files", "/var/lib/x/disk.rescue\n/var/lib/x/kernel.rescue")
         .putJournal("suspend.detached", "<devices>\n  <hostdev mode='subsystem'/>\n</devices>")
