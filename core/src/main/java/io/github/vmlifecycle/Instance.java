@@ -74,8 +74,10 @@ public abstract class Instance {
 
   /**
    * The instance's original definition (for libvirt, its persistent domain XML) while it is rescued or
-   * being rescued, kept so that unrescue can restore it exactly.
+   * being rescued, kept so that unrescue can restore it exactly. It may hold secrets (a VNC password),
+   * so {@link #toString()} leaves it out.
    */
+  @Value.Redacted
   public abstract Optional<String> originalDefinition();
 
   /** The rescue request while the instance is rescued or being rescued. */

@@ -191,6 +191,8 @@ final class OperationRunner {
           + " already runs a rescue definition; it cannot be rescued again", null);
     }
     String original = ctx.driver.definition(current.id());
+    RescueInputs.requireNotOwnDisk(current.name(), original,
+        current.rescueRequest().orElse(RescueRequest.defaults()));
     Instance withIntent = Instance.copyOf(current)
         .originalDefinition(original)
         .version(current.version() + 1)

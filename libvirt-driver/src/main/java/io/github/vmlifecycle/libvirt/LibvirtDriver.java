@@ -560,6 +560,9 @@ public final class LibvirtDriver implements HypervisorDriver {
       }
       Optional<Path> kernel = request.kernel().map(k -> requireFile(id, "rescue kernel", k));
       Optional<Path> ramdisk = request.ramdisk().map(r -> requireFile(id, "rescue ramdisk", r));
+      requireNotOwnFile(id, "rescue image", image, originalDefinition, dir);
+      kernel.ifPresent(k -> requireNotOwnFile(id, "rescue kernel", k, originalDefinition, dir));
+      ramdisk.ifPresent(r -> requireNotOwnFile(id, "rescue ramdisk", r, originalDefinition, dir));
       Path disk = dir.resolve(RESCUE_DISK);
       RescueXmlSpec spec = RescueXmlSpec.of(request, disk.toString(), "qcow2",
           kernel.map(k -> dir.resolve(RESCUE_KERNEL).toString()),
@@ -777,6 +780,36 @@ public final class LibvirtDriver implements HypervisorDriver {
           + " is not an existing file (an absolute path on the hypervisor host is expected)", null);
     }
     return p;
+  }
+
+  /**
+   * Refuses a rescue input that is the same file (through any link) as one of the instance's disks
+   * other than a cdrom, which the rescue attaches read-write, or as one of its rescue files, which the
+   * rescue deletes and re-creates.
+   */
+  private void requireNotOwnFile(String id, String what, Path file, String definition, Path instanceDir) {
+    List<Path> own = new ArrayList<>();
+    for (DomainDisk disk : rewriter.disks(definition)) {
+      if (!disk.device().equals("cdrom") && (disk.type().equals("file") || disk.type().equals("block"))) {
+        disk.source().ifPresent(source -> own.add(Path.of(source)));
+      }
+    }
+    List<Path> rescueFiles = List.of(RESCUE_DISK, RESCUE_KERNEL, RESCUE_RAMDISK).stream()
+        .map(instanceDir::resolve).toList();
+    own.addAll(rescueFiles);
+    for (Path p : own) {
+      boolean same;
+      try {
+        same = Files.exists(p) ? Files.isSameFile(file, p) : file.normalize().equals(p.normalize());
+      } catch (IOException e) {
+        same = file.normalize().equals(p.normalize());
+      }
+      if (same) {
+        throw new InvalidInputException(id, "The " + what + " '" + file + "' of instance " + id + " is "
+            + (rescueFiles.contains(p) ? "its own rescue file " : "its own disk ") + p
+            + "; a rescue boots another image and attaches the instance's disk to it", null);
+      }
+    }
   }
 
   private void requireLocal(String id, Operation op) {

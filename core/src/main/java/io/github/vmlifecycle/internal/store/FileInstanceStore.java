@@ -110,6 +110,7 @@ public final class FileInstanceStore implements InstanceStore {
       if (Files.exists(file)) {
         return false;
       }
+      requireAppendableLog(instance.id());
       writeAtomically(file, InstanceCodec.encode(instance));
       return true;
     });
@@ -123,6 +124,9 @@ public final class FileInstanceStore implements InstanceStore {
       Optional<Instance> current = read(file);
       if (current.isEmpty() || current.get().version() != expectedVersion) {
         return false;
+      }
+      if (current.get().taskState().isEmpty()) {
+        requireAppendableLog(updated.id());
       }
       writeAtomically(file, InstanceCodec.encode(updated));
       return true;
@@ -171,6 +175,19 @@ public final class FileInstanceStore implements InstanceStore {
       }
     }
     return result;
+  }
+
+  /**
+   * Refuses a change whose action could not be logged: the instance's action log exists but is not a
+   * regular file this process may write. Writes that finish a task in flight skip this check, so that
+   * an operation can always land.
+   */
+  private void requireAppendableLog(String id) {
+    Path log = file(id, ".actions");
+    if (Files.exists(log) && !(Files.isRegularFile(log) && Files.isWritable(log))) {
+      throw new StoreException(log, "The action log " + log
+          + " is not a file this user may write, so its instance cannot be changed; nothing was changed", null);
+    }
   }
 
   private Optional<Instance> read(Path file) {

@@ -7,6 +7,7 @@ import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.StoreException;
+import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +130,35 @@ class FileInstanceStoreTest extends InstanceStoreContractTest {
     Path file = Files.writeString(dir.resolve("plain"), "x");
     assertThatThrownBy(() -> new FileInstanceStore(file)).isInstanceOf(StoreException.class)
         .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void changeFromIdle_whenTheActionLogCannotBeAppended_isRefusedAndWritesNothing() throws Exception {
+    InstanceStore store = store();
+    store.insertIfAbsent(instance("a", 0));
+    byte[] record = Files.readAllBytes(dir.resolve("a.instance"));
+    Files.createDirectory(dir.resolve("a.actions"));
+    Files.createDirectory(dir.resolve("b.actions"));
+
+    assertThatThrownBy(() -> store.compareAndSet(0, instance("a", 1)))
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.file()).contains(dir.resolve("a.actions")))
+        .hasMessageContaining("a.actions");
+    assertThatThrownBy(() -> store.insertIfAbsent(instance("b", 0)))
+        .isInstanceOf(StoreException.class).hasMessageContaining("b.actions");
+
+    assertThat(Files.readAllBytes(dir.resolve("a.instance"))).isEqualTo(record);
+    assertThat(dir.resolve("b.instance")).doesNotExist();
+  }
+
+  @Test
+  void finishingATask_whenTheActionLogCannotBeAppended_stillLands() throws Exception {
+    InstanceStore store = store();
+    Instance busy = Instance.copyOf(instance("a", 0)).taskState(TaskState.PAUSING).build();
+    store.insertIfAbsent(busy);
+    Files.createDirectory(dir.resolve("a.actions"));
+
+    assertThat(store.compareAndSet(0, instance("a", 1))).isTrue();
+    assertThat(store.get("a")).contains(instance("a", 1));
   }
 
   private static ActionRecord action(String id) {
