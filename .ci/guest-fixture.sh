@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny guest that the libvirt driver's end-to-end tests boot under QEMU (TCG), from Debian
 # packages only: the kernel of linux-image-<version>-cloud-amd64 (downloaded, never installed), its
-# virtio/ACPI-button/evdev modules, and busybox-static in a cpio initramfs. Usage:
+# virtio/ACPI-button/evdev/pvpanic modules, and busybox-static in a cpio initramfs. Usage:
 #
 #   .ci/guest-fixture.sh OUTDIR
 #
@@ -26,6 +26,15 @@
 #                                                  shutdown request): the guest syncs and powers off;
 #                                                  kernel argument "vmlignoreshutdown" makes it ignore
 #                                                  the button (to test forced power-off)
+#   VML-SELFPOWEROFF                               kernel argument "vmlpoweroff=N": when the counter
+#                                                  reaches N the guest syncs and powers itself off, as
+#                                                  if its own user had run "poweroff" (nobody asked)
+#   VML-PANIC                                      kernel argument "vmlpanic=N": when the counter
+#                                                  reaches N the guest's kernel panics (sysrq "c"); with
+#                                                  a pvpanic device (<panic model='isa'/>) QEMU reports
+#                                                  it and libvirt applies <on_crash> (preserve: the
+#                                                  domain stays "crashed"); without one, "panic=-1"
+#                                                  on the command line makes it reboot at once
 # Markers: in normal mode, kernel argument "vmlwrite=TEXT" writes TEXT at offset 1 MiB of vda. In
 # rescue mode the init writes "RESCUED" at offset 1 MiB of vdb (the instance's own disk attached
 # behind the rescue disk), as an operator's repair would.
@@ -34,7 +43,7 @@ set -euo pipefail
 OUT="${1:?usage: guest-fixture.sh OUTDIR}"
 log() { echo "guest-fixture: $*" >&2; }
 
-FIXTURE_VERSION=2 # bump when the guest changes, so that cached fixtures are rebuilt
+FIXTURE_VERSION=3 # bump when the guest changes, so that cached fixtures are rebuilt
 if [ -f "$OUT/READY" ] && grep -qx "version=$FIXTURE_VERSION" "$OUT/READY"; then
   log "cached in $OUT"; exit 0
 fi
@@ -70,7 +79,11 @@ dpkg -x "$WORK"/"$KPKG"_*.deb "$WORK/k"
 MODDIR="$WORK/k/lib/modules/$KVER"
 
 # Resolves module dependencies (depends= in each module's .modinfo) into a load order.
-modpath() { find "$MODDIR/kernel" \( -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" \) | head -1; }
+modpath() { # module names use "_", some files "-" (pvpanic-mmio.ko)
+  local d="${1//_/-}"
+  find "$MODDIR/kernel" \( -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" \
+    -o -name "$d.ko" -o -name "$d.ko.xz" -o -name "$d.ko.zst" \) | head -1
+}
 modfile() { # prints an uncompressed copy's path
   local p; p="$(modpath "$1")"; [ -n "$p" ] || { log "module $1 not found"; exit 1; }
   case "$p" in
@@ -93,7 +106,7 @@ visit() {
   for d in ${deps//,/ }; do visit "$d"; done
   ORDER+=("$m")
 }
-for m in virtio_blk virtio_pci button evdev; do visit "$m"; done
+for m in virtio_blk virtio_pci button evdev pvpanic_mmio; do visit "$m"; done
 log "module order: ${ORDER[*]}"
 
 make_initrd() { # $1 = mode, $2 = output
@@ -153,10 +166,21 @@ for e in /sys/class/input/event*; do
     ) &
   fi
 done
+# Things the guest does by itself, nobody asking: power off, or panic, at a given tick.
+POWEROFF_AT=-1
+PANIC_AT=-1
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    vmlpoweroff=*) POWEROFF_AT="${arg#vmlpoweroff=}" ;;
+    vmlpanic=*) PANIC_AT="${arg#vmlpanic=}" ;;
+  esac
+done
 echo "VML-READY"
 n=0
 while true; do
   echo "VML-TICK $n"
+  if [ "$n" = "$POWEROFF_AT" ]; then echo "VML-SELFPOWEROFF"; sync; poweroff -f; fi
+  if [ "$n" = "$PANIC_AT" ]; then echo "VML-PANIC"; sync; echo c > /proc/sysrq-trigger; fi
   n=$((n+1))
   usleep 200000
 done

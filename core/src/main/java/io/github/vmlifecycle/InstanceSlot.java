@@ -2,6 +2,7 @@ package io.github.vmlifecycle;
 
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -12,4 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class InstanceSlot {
   final ReentrantLock executionLock = new ReentrantLock();
   final Set<String> inFlight = new CopyOnWriteArraySet<>();
+  /**
+   * A power-state sync was asked for and has not started yet: set by every request, cleared by the
+   * sync that runs, so that a request arriving while another sync looks is served by a second look.
+   */
+  final AtomicBoolean syncRequested = new AtomicBoolean();
 }

@@ -18,17 +18,32 @@ final class PowerSync {
     this.ctx = ctx;
   }
 
-  /** Syncs one instance; returns the action taken, or empty when nothing but the power state changed. */
+  /**
+   * Syncs one instance; returns the action taken, or empty when nothing but the power state changed.
+   * While an operation runs on it, nothing is done (it saves the truth itself). While another sync of
+   * it runs, this request is handed to that sync, which looks again once it is done: otherwise a
+   * change during its look (a pause and a resume a few milliseconds apart, two lifecycle events) would
+   * leave the first look's state stored.
+   */
   Optional<ActionRecord> sync(String id) {
-    ReentrantLock lock = ctx.slot(id).executionLock;
-    if (!lock.tryLock()) {
-      return Optional.empty(); // an operation runs on it; it will save the truth itself
+    InstanceSlot slot = ctx.slot(id);
+    ReentrantLock lock = slot.executionLock;
+    slot.syncRequested.set(true);
+    Optional<ActionRecord> taken = Optional.empty();
+    // Re-checked after unlocking: a request may have found the lock held just before it was released.
+    while (slot.syncRequested.get() && lock.tryLock()) {
+      try {
+        while (slot.syncRequested.getAndSet(false)) {
+          Optional<ActionRecord> action = syncLocked(id);
+          if (action.isPresent()) {
+            taken = action;
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
     }
-    try {
-      return syncLocked(id);
-    } finally {
-      lock.unlock();
-    }
+    return taken;
   }
 
   private Optional<ActionRecord> syncLocked(String id) {

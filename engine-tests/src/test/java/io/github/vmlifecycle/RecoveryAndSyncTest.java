@@ -186,6 +186,73 @@ class RecoveryAndSyncTest {
   }
 
   @Test
+  void aSyncRequestedWhileAnotherSyncRuns_looksAgainAfterIt() throws Exception {
+    // A pause and a resume behind our back a few ms apart (two libvirt events): the second event's sync
+    // finds the first one running; the first must look again, or the stale PAUSED stays stored.
+    String id = fake.createInstance("web-1");
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    io.github.vmlifecycle.spi.InstanceStore files = InstanceStores.directory(dir);
+    io.github.vmlifecycle.spi.InstanceStore store = new io.github.vmlifecycle.spi.InstanceStore() {
+      @Override
+      public java.util.Optional<Instance> get(String instanceId) {
+        return files.get(instanceId);
+      }
+
+      @Override
+      public List<Instance> list() {
+        return files.list();
+      }
+
+      @Override
+      public boolean insertIfAbsent(Instance instance) {
+        return files.insertIfAbsent(instance);
+      }
+
+      @Override
+      public boolean compareAndSet(long expectedVersion, Instance updated) {
+        if (armed.getAndSet(false)) { // the first sync saves what it saw: wait there
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return files.compareAndSet(expectedVersion, updated);
+      }
+
+      @Override
+      public void appendAction(ActionRecord action) {
+        files.appendAction(action);
+      }
+
+      @Override
+      public List<ActionRecord> actions(String instanceId) {
+        return files.actions(instanceId);
+      }
+    };
+    try (LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(store).clock(clock)
+        .syncOnDriverEvents(false).listener(events::add).build()) {
+      engine.get(id);
+      fake.pauseBehindBack(id);
+      armed.set(true);
+      Thread first = new Thread(() -> engine.syncPowerState(id));
+      first.start();
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      fake.unpause(id); // resumed behind our back while the first sync still saves PAUSED
+      engine.syncPowerState(id); // finds the first sync running: hands over to it
+      release.countDown();
+      first.join(10_000);
+      assertThat(first.isAlive()).isFalse();
+      Instance after = files.get(id).orElseThrow();
+      assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(after.powerState()).isEqualTo(PowerState.RUNNING);
+    }
+  }
+
+  @Test
   void vanishedGuest_keepsItsStateWithPowerNostate() {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {

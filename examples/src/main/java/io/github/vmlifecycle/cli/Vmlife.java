@@ -289,6 +289,20 @@ public final class Vmlife implements Callable<Integer> {
     });
   }
 
+  @Command(name = "sync", description = "Make the stored state follow what the hypervisor reports "
+      + "(power-state sync; a guest that stopped by itself becomes stopped): one instance, or every one.")
+  int sync(@Parameters(paramLabel = "ID", arity = "0..1", description = "Domain name or UUID (default: all).")
+      String id) {
+    if (id != null) {
+      return withEngine(e -> e.syncPowerState(id));
+    }
+    return withSession(s -> {
+      s.engine().list(); // adopt domains the store does not know yet
+      s.engine().syncPowerStates();
+      output().instances(s.engine().list());
+    });
+  }
+
   @Command(name = "actions", description = "Show an instance's action log.")
   int actions(@Parameters(paramLabel = "ID") String id) {
     return withSession(s -> output().actions(s.engine().actions(id)));

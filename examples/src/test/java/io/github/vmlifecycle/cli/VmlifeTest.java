@@ -258,6 +258,31 @@ class VmlifeTest {
   }
 
   @Test
+  void sync_afterAGuestStoppedBehindOurBack_storesStoppedWhileShowAloneDoesNot() throws Exception {
+    assertThat(run("list")).isZero(); // adopts all three as active
+    fake.destroyBehindBack("web-1");
+    fake.guestShutsDown("db-1");
+
+    assertThat(run("--json", "show", "web-1")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).as("show reads the store").isEqualTo("active");
+
+    assertThat(run("--json", "sync", "web-1")).isZero();
+    JsonNode one = JSON.readTree(out());
+    assertThat(one.get("vm_state").asText()).isEqualTo("stopped");
+    assertThat(one.get("power_state").asText()).isEqualTo("shutdown");
+
+    assertThat(run("--json", "sync")).isZero();
+    JsonNode all = JSON.readTree(out());
+    assertThat(all).hasSize(3);
+    for (JsonNode n : all) {
+      assertThat(n.get("vm_state").asText()).as("%s", n)
+          .isEqualTo(n.get("name").asText().equals("web-2") ? "active" : "stopped");
+    }
+    assertThat(run("actions", "db-1")).isZero();
+    assertThat(out()).contains("sync");
+  }
+
+  @Test
   void demo_runsTheTour() {
     ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
     int code = Vmlife.run(new Vmlife(new ByteArrayInputStream(new byte[0]),

@@ -43,7 +43,14 @@ public final class FileInstanceStore implements InstanceStore {
 
   private final Path directory;
   private final boolean posix;
-  private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  /**
+   * The in-JVM lock taken before each OS file lock, per lock file and shared by every store of this JVM:
+   * the OS lock excludes other processes, but a second {@code FileChannel.lock()} on the same file from
+   * this JVM (another store object on the same directory) throws {@code OverlappingFileLockException}
+   * instead of waiting. Keyed by the normalised absolute path (another spelling of the directory through
+   * a symbolic link is not recognised).
+   */
+  private static final ConcurrentMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   /**
    * Opens (and creates if missing) a store in {@code directory}.
@@ -251,9 +258,9 @@ public final class FileInstanceStore implements InstanceStore {
   }
 
   private <T> T underLock(String id, Supplier<T> action) {
-    ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
-    lock.lock();
     Path lockFile = file(id, ".lock");
+    ReentrantLock lock = LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
+    lock.lock();
     try (FileChannel ch = FileChannel.open(lockFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
         privateFile());
         FileLock fileLock = ch.lock()) {

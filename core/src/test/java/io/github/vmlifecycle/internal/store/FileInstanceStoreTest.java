@@ -57,6 +57,39 @@ class FileInstanceStoreTest extends InstanceStoreContractTest {
   }
 
   @Test
+  void twoStoresOnOneDirectoryInOneJvm_compareAndSetWaitsInsteadOfFailing() throws Exception {
+    // Two engines (or an engine and a tool) of one process on the same state directory: their OS file
+    // locks belong to the same JVM, where an overlapping lock throws instead of waiting.
+    InstanceStore first = new FileInstanceStore(dir);
+    InstanceStore second = new FileInstanceStore(dir);
+    first.insertIfAbsent(instance("a", 0));
+    int rounds = 300;
+    java.util.concurrent.atomic.AtomicInteger won = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    for (InstanceStore store : new InstanceStore[] {first, second}) {
+      threads.add(new Thread(() -> {
+        try {
+          for (int i = 0; i < rounds; i++) {
+            long v = store.get("a").orElseThrow().version();
+            if (store.compareAndSet(v, instance("a", v + 1))) {
+              won.incrementAndGet();
+            }
+          }
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+    assertThat(failures).isEmpty();
+    assertThat(second.get("a").orElseThrow().version()).isEqualTo(won.get());
+  }
+
+  @Test
   void get_corruptFile_isAClearErrorNamingTheFile() throws Exception {
     Files.writeString(dir.resolve("bad.instance"), "format=vmlifecycle-instance/1\nid=bad\nname=x\nvmState=SLEEPY\n");
     InstanceStore store = store();
