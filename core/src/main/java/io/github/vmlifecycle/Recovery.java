@@ -129,6 +129,19 @@ final class Recovery {
     throw new IllegalStateException("no operation sets task_state " + task);
   }
 
+  /**
+   * A start or restore that the hypervisor went on with after the caller died shows the guest paused
+   * while it loads (libvirt starts it paused, then runs it); the user asked for it running, so the
+   * unpause that completes it is finished too (it waits for the hypervisor's own job).
+   */
+  private Optional<String> finishLoading(Instance stuck, PowerState power, String what) {
+    if (power != PowerState.PAUSED) {
+      return Optional.empty();
+    }
+    ctx.driver.unpause(stuck.id());
+    return Optional.of("finished the " + what + " (the guest was still paused, loading)");
+  }
+
   /** Finishes what the user asked where that is safe; returns what was done, or empty. */
   private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d, StoreJournal journal) {
     PowerState power = d.powerState();
@@ -144,7 +157,9 @@ final class Recovery {
           ctx.driver.start(stuck.id());
           return Optional.of("finished the start");
         }
-        return Optional.empty();
+        return finishLoading(stuck, power, "start");
+      case RESUMING:
+        return finishLoading(stuck, power, "resume");
       case UNPAUSING:
         if (power == PowerState.PAUSED) {
           ctx.driver.unpause(stuck.id());

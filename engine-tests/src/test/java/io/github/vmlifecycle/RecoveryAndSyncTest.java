@@ -114,6 +114,27 @@ class RecoveryAndSyncTest {
   }
 
   @Test
+  void recover_resumeWhoseRestoreTheHypervisorFinishedPaused_runsTheGuest() {
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine first = engine(false)) {
+      first.suspend(id);
+      first.executeUntilCrash(id, Operation.RESUME, OperationOptions.defaults(), CrashPoint.AFTER_ACCEPT);
+    }
+    // libvirt goes on with a restore whose caller died, and shows the guest paused while it loads
+    fake.start(id);
+    fake.pauseBehindBack(id);
+    try (LifecycleEngine restarted = engine(false)) {
+      List<ActionRecord> done = restarted.recover();
+      assertThat(done).singleElement().satisfies(a -> assertThat(a.message()).hasValueSatisfying(
+          m -> assertThat(m).contains("finished the resume")));
+      Instance after = restarted.get(id);
+      assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
+      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+      assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+    }
+  }
+
+  @Test
   void guestShuttingDownByItself_isSeenThroughTheEventAndStopsTheInstance() {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(true)) {

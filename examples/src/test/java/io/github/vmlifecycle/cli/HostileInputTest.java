@@ -94,7 +94,8 @@ class HostileInputTest {
         new Cmd("unlock", "ID"),
         new Cmd("reset-state", "ID", "--state", "active"),
         new Cmd("reset-state", "ID", "--state", "error"),
-        new Cmd("actions", "ID"));
+        new Cmd("actions", "ID"),
+        new Cmd("sync", "ID"));
   }
 
   static List<Id> ids() {
