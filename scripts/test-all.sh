@@ -15,4 +15,6 @@ if [ -f .ci/guest-fixture.sh ]; then
   export VMLIFE_GUEST_FIXTURE="$fixture"
 fi
 
+# This script set libvirtd up, so its tests may kill and restart it (LibvirtdRestartE2ETest).
+export VMLIFE_ALLOW_LIBVIRTD_RESTART=1
 mvn -B -ntp verify "$@"
