@@ -82,6 +82,7 @@ class CliSecretsTest {
     ByteArrayOutputStream logged = new ByteArrayOutputStream();
     System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
     try {
+      assertThat(run("rescue", "vnc-1", "--image", IMAGE, "--dry-run")).isZero();
       assertThat(run("--json", "rescue", "vnc-1", "--image", IMAGE)).isZero();
       Path record = stateDir.resolve(id + ".instance");
       assertThat(Files.readString(record)).contains(SECRET);
