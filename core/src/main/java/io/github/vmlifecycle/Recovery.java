@@ -32,7 +32,7 @@ final class Recovery {
   List<ActionRecord> recoverAll(Executor executor) {
     List<String> stuck = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
-      if (instance.taskState().isPresent()) {
+      if (instance.taskState().isPresent() || !instance.journal().isEmpty()) {
         stuck.add(instance.id());
       }
     }
@@ -68,14 +68,48 @@ final class Recovery {
     }
     try {
       Optional<Instance> stored = ctx.store.get(id);
-      if (stored.isEmpty() || stored.get().taskState().isEmpty()
-          || stored.get().requestId().map(r -> ctx.inFlight(id, r)).orElse(false)) {
+      if (stored.isEmpty() || stored.get().requestId().map(r -> ctx.inFlight(id, r)).orElse(false)) {
         return Optional.empty();
+      }
+      if (stored.get().taskState().isEmpty()) {
+        return repairLeftovers(stored.get());
       }
       return Optional.of(resolve(stored.get()));
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Lets the driver undo what an operation that failed while the hypervisor could not be reached left
+   * behind (its notes are still in the journal); logs a {@code recover} action when a note was dealt
+   * with. Notes the current state still needs (a suspend's devices, a rescue's files) stay.
+   */
+  private Optional<ActionRecord> repairLeftovers(Instance idle) {
+    if (idle.journal().isEmpty()) {
+      return Optional.empty();
+    }
+    Instant started = ctx.clock.instant();
+    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, Operation.UNRESCUE, idle);
+    try {
+      ctx.driver.repair(idle.id(), journal);
+    } catch (OperationSupersededException e) {
+      return Optional.empty(); // another process changed it meanwhile; it is not idle any more
+    } catch (RuntimeException e) {
+      return Optional.of(ctx.record(idle.id(), idle.vmState(), idle.vmState(), "recover",
+          ctx.requestIds.get(), started, ActionRecord.Result.FAILED,
+          Optional.of("could not undo what an interrupted operation left (" + idle.journal().keySet() + "): "
+              + e.getMessage()), Optional.of(VmLifecycleException.Kind.HYPERVISOR)));
+    }
+    Instance after = journal.current();
+    if (after.journal().equals(idle.journal())) {
+      return Optional.empty();
+    }
+    java.util.Set<String> done = new java.util.TreeSet<>(idle.journal().keySet());
+    done.removeAll(after.journal().keySet());
+    return Optional.of(ctx.record(idle.id(), idle.vmState(), after.vmState(), "recover", ctx.requestIds.get(),
+        started, ActionRecord.Result.SUCCEEDED,
+        Optional.of("undid what an interrupted operation left: " + done), Optional.empty()));
   }
 
   private ActionRecord resolve(Instance stuck) {

@@ -117,6 +117,40 @@ class WriteAheadJournalTest {
     }
   }
 
+  @Test
+  void recover_rescueFailedWhileTheHypervisorCouldNotRepair_deletesTheFilesLater() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine()) {
+      fake.onCall(FakeCall.RESCUE).failMidway(2);
+      fake.onCall(FakeCall.REPAIR).failBefore();
+      assertThatThrownBy(() -> engine.rescue(id, request())).isInstanceOf(HypervisorException.class);
+      assertThat(engine.get(id).journal()).containsKey(FILES);
+      assertThat(fake.files(id)).contains("disk.rescue");
+
+      List<ActionRecord> done = engine.recover();
+      assertThat(done).singleElement().satisfies(a -> {
+        assertThat(a.action()).isEqualTo("recover");
+        assertThat(a.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
+      });
+      assertThat(engine.get(id).journal()).isEmpty();
+      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(engine.recover()).as("nothing left to do").isEmpty();
+    }
+  }
+
+  @Test
+  void recover_rescuedInstance_keepsItsFilesAndNotes() {
+    fake.addImage(IMAGE);
+    String id = fake.createInstance("web-1");
+    try (LifecycleEngine engine = engine()) {
+      engine.rescue(id, request());
+      assertThat(engine.recover()).isEmpty();
+      assertThat(engine.get(id).journal()).containsKey(FILES);
+      assertThat(fake.files(id)).contains("disk.rescue");
+    }
+  }
+
   static Stream<Arguments> deathPoints() {
     return Stream.of(FakeCall.values()).filter(c -> c.operation().isPresent())
         .flatMap(c -> IntStream.rangeClosed(1, c.midwayPoints()).mapToObj(p -> Arguments.of(c, p)));
