@@ -60,6 +60,18 @@ class LibvirtdRestartE2ETest {
   @AfterEach
   void libvirtdRunsAgain() throws Exception {
     startLibvirtd();
+    // QemuGuest.close() used a connection that died with libvirtd: remove this class's guests here.
+    Process list = new ProcessBuilder("virsh", "-c", QemuGuest.URI, "list", "--all", "--name")
+        .redirectErrorStream(true).start();
+    String names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(list.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    for (String name : names.split("\n")) {
+      if (name.strip().startsWith("vml-e2e-libvirtd-")) {
+        run("virsh", "-c", QemuGuest.URI, "destroy", name.strip());
+        assertThat(run("virsh", "-c", QemuGuest.URI, "undefine", "--managed-save", name.strip()))
+            .as("undefine %s", name).isZero();
+      }
+    }
   }
 
   @Test
