@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -90,11 +92,11 @@ final class Recovery {
       return Optional.empty();
     }
     Instant started = ctx.clock.instant();
-    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, Operation.UNRESCUE, idle);
+    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, idle, TakenOver::new);
     try {
       ctx.driver.repair(idle.id(), journal);
-    } catch (OperationSupersededException e) {
-      return Optional.empty(); // another process changed it meanwhile; it is not idle any more
+    } catch (TakenOver e) {
+      return Optional.empty(); // another writer changed it meanwhile; it is not idle any more
     } catch (RuntimeException e) {
       return Optional.of(ctx.record(idle.id(), idle.vmState(), idle.vmState(), "recover",
           ctx.requestIds.get(), started, ActionRecord.Result.FAILED,
@@ -105,11 +107,20 @@ final class Recovery {
     if (after.journal().equals(idle.journal())) {
       return Optional.empty();
     }
-    java.util.Set<String> done = new java.util.TreeSet<>(idle.journal().keySet());
+    Set<String> done = new TreeSet<>(idle.journal().keySet());
     done.removeAll(after.journal().keySet());
     return Optional.of(ctx.record(idle.id(), idle.vmState(), after.vmState(), "recover", ctx.requestIds.get(),
         started, ActionRecord.Result.SUCCEEDED,
         Optional.of("undid what an interrupted operation left: " + done), Optional.empty()));
+  }
+
+  /** Unwinds a repair whose instance another writer changed meanwhile; never leaves this class. */
+  private static final class TakenOver extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TakenOver(String detail) {
+      super(detail, null, false, false);
+    }
   }
 
   private ActionRecord resolve(Instance stuck) {

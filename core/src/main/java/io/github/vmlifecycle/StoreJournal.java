@@ -5,7 +5,9 @@ import io.github.vmlifecycle.spi.OperationJournal;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The {@link OperationJournal} of one instance while the engine runs an operation or a recovery on
@@ -16,13 +18,19 @@ import java.util.function.Consumer;
 final class StoreJournal implements OperationJournal {
   private final InstanceStore store;
   private final Clock clock;
-  private final Operation operation;
+  private final Function<String, RuntimeException> takenOver;
   private Instance current;
 
+  /** A journal for {@code operation}, which a change by another writer supersedes. */
   StoreJournal(InstanceStore store, Clock clock, Operation operation, Instance current) {
+    this(store, clock, current, detail -> new OperationSupersededException(current.name(), operation, detail));
+  }
+
+  /** A journal whose change fails with {@code takenOver(detail)} when another writer got there first. */
+  StoreJournal(InstanceStore store, Clock clock, Instance current, Function<String, RuntimeException> takenOver) {
     this.store = store;
     this.clock = clock;
-    this.operation = operation;
+    this.takenOver = takenOver;
     this.current = current;
   }
 
@@ -47,7 +55,7 @@ final class StoreJournal implements OperationJournal {
     OperationJournal.checkKey(key);
     if (current.journal().containsKey(key)) {
       write(b -> {
-        Map<String, String> rest = new java.util.TreeMap<>(current.journal());
+        Map<String, String> rest = new TreeMap<>(current.journal());
         rest.remove(key);
         b.journal(rest);
       });
@@ -70,7 +78,7 @@ final class StoreJournal implements OperationJournal {
     Instance next = b.build();
     if (!store.compareAndSet(current.version(), next)) {
       Instance now = store.get(current.id()).orElse(null);
-      throw new OperationSupersededException(current.name(), operation, now == null
+      throw takenOver.apply(now == null
           ? "the instance is gone from the store" : "its record changed while the driver recorded a step");
     }
     current = next;
