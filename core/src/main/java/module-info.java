@@ -4,14 +4,11 @@
  */
 module io.github.vmlifecycle {
   requires transitive java.xml;
-  requires com.google.common;
   requires org.slf4j;
   requires static org.immutables.value;
-  requires static com.google.errorprone.annotations;
   requires static java.compiler;
 
   exports io.github.vmlifecycle;
+  exports io.github.vmlifecycle.rescue;
   exports io.github.vmlifecycle.spi;
-  // Implementation helpers shared with this project's own drivers only; not API.
-  exports io.github.vmlifecycle.internal to io.github.vmlifecycle.libvirt, io.github.vmlifecycle.fake;
 }

@@ -1,6 +1,6 @@
 package io.github.vmlifecycle;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.VmlStyle;
 import java.time.Instant;
 import java.util.Optional;
 import org.immutables.value.Value;
@@ -40,11 +40,8 @@ public abstract class ActionRecord {
   /** The request id, unique per request. */
   public abstract String requestId();
 
-  /**
-   * The action: an {@link Operation#apiName()}, or {@code lock}, {@code unlock}, {@code reset-state},
-   * {@code recover}, {@code sync}, {@code adopt}.
-   */
-  public abstract String action();
+  /** What the action was. */
+  public abstract ActionKind action();
 
   /** When the action started, from the engine's clock. */
   public abstract Instant startedAt();

@@ -4,6 +4,7 @@ import io.github.vmlifecycle.internal.TruthDerivation;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.spi.StepObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +28,12 @@ final class EngineContext {
   final PowerSyncRules syncRules;
   final Supplier<String> requestIds;
   final Duration defaultShutdownTimeout;
+  final StepObserver steps;
   final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentMap<String, InstanceSlot> slots = new ConcurrentHashMap<>();
 
   EngineContext(HypervisorDriver driver, InstanceStore store, Clock clock, LifecycleRules rules,
-      PowerSyncRules syncRules, Supplier<String> requestIds, Duration defaultShutdownTimeout) {
+      PowerSyncRules syncRules, Supplier<String> requestIds, Duration defaultShutdownTimeout, StepObserver steps) {
     this.driver = driver;
     this.store = store;
     this.clock = clock;
@@ -39,6 +41,7 @@ final class EngineContext {
     this.syncRules = syncRules;
     this.requestIds = requestIds;
     this.defaultShutdownTimeout = defaultShutdownTimeout;
+    this.steps = steps;
   }
 
   /** The in-memory slot of one instance (its execution lock and in-flight requests); never shared. */
@@ -53,7 +56,7 @@ final class EngineContext {
     return slot != null && slot.inFlight.contains(requestId);
   }
 
-  void emit(Instance instance, String action, LifecycleEvent.Phase phase, String requestId, Optional<String> message) {
+  void emit(Instance instance, ActionKind action, LifecycleEvent.Phase phase, String requestId, Optional<String> message) {
     if (listeners.isEmpty()) {
       return;
     }
@@ -78,14 +81,14 @@ final class EngineContext {
     }
   }
 
-  ActionRecord record(String instanceId, VmState before, VmState after, String action, String requestId,
+  ActionRecord record(String instanceId, VmState before, VmState after, ActionKind action, String requestId,
       Instant startedAt, ActionRecord.Result result, Optional<String> message,
       Optional<VmLifecycleException.Kind> faultKind) {
     return record(instanceId, before, after, action, requestId, startedAt, clock.instant(), result, message,
         faultKind);
   }
 
-  ActionRecord record(String instanceId, VmState before, VmState after, String action, String requestId,
+  ActionRecord record(String instanceId, VmState before, VmState after, ActionKind action, String requestId,
       Instant startedAt, Instant finishedAt, ActionRecord.Result result, Optional<String> message,
       Optional<VmLifecycleException.Kind> faultKind) {
     ActionRecord record = ActionRecord.builder()

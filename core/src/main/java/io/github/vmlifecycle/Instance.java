@@ -1,6 +1,7 @@
 package io.github.vmlifecycle;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.spi.VmlStyle;
 import io.github.vmlifecycle.spi.OperationJournal;
 import java.time.Duration;
 import java.time.Instant;

@@ -64,7 +64,7 @@ final class InstanceResolver {
         .build();
     if (ctx.store.insertIfAbsent(adopted)) {
       String requestId = ctx.requestIds.get();
-      ctx.record(adopted.id(), adopted.vmState(), adopted.vmState(), "adopt", requestId, now, ActionRecord.Result.SUCCEEDED,
+      ctx.record(adopted.id(), adopted.vmState(), adopted.vmState(), ActionKind.ADOPT, requestId, now, ActionRecord.Result.SUCCEEDED,
           Optional.of("adopted from the hypervisor: power state " + d.powerState().novaName()
               + (d.hasSavedMemory() ? " with saved memory" : "")
               + (d.rescueDefinition() ? " with a rescue definition" : "")),

@@ -1,10 +1,13 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.internal.RequestIds;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.StepObserver;
+import io.github.vmlifecycle.internal.engine.ObservedStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,8 +65,8 @@ public final class LifecycleEngine implements AutoCloseable {
   private final boolean closeDriver;
 
   private LifecycleEngine(Builder b) {
-    this.ctx = new EngineContext(b.driver, b.store, b.clock, b.rules, b.syncRules, b.requestIds,
-        b.defaultShutdownTimeout);
+    this.ctx = new EngineContext(b.driver, ObservedStore.wrap(b.store, b.steps), b.clock, b.rules, b.syncRules,
+        b.requestIds, b.defaultShutdownTimeout, b.steps);
     ctx.listeners.addAll(b.listeners);
     this.resolver = new InstanceResolver(ctx);
     this.runner = new OperationRunner(ctx, resolver);
@@ -376,7 +379,7 @@ public final class LifecycleEngine implements AutoCloseable {
       Instant now = ctx.clock.instant();
       Instance next = Instance.copyOf(current).locked(locked).version(current.version() + 1).updatedAt(now).build();
       if (ctx.store.compareAndSet(current.version(), next)) {
-        ctx.record(next.id(), current.vmState(), next.vmState(), locked ? "lock" : "unlock", ctx.requestIds.get(),
+        ctx.record(next.id(), current.vmState(), next.vmState(), locked ? ActionKind.LOCK : ActionKind.UNLOCK, ctx.requestIds.get(),
             now, ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
         return next;
       }
@@ -410,7 +413,7 @@ public final class LifecycleEngine implements AutoCloseable {
           .updatedAt(now)
           .build();
       if (ctx.store.compareAndSet(current.version(), next)) {
-        ctx.record(next.id(), current.vmState(), state, "reset-state", ctx.requestIds.get(), now,
+        ctx.record(next.id(), current.vmState(), state, ActionKind.RESET_STATE, ctx.requestIds.get(), now,
             ActionRecord.Result.SUCCEEDED, Optional.of("reset from " + current.vmState().novaName()
                 + current.taskState().map(t -> "/" + t.novaName()).orElse("") + " to " + state.novaName()),
             Optional.empty());
@@ -609,6 +612,7 @@ public final class LifecycleEngine implements AutoCloseable {
     private final List<LifecycleListener> listeners = new ArrayList<>();
     private boolean syncOnDriverEvents = true;
     private boolean closeDriver;
+    private StepObserver steps = StepObserver.NONE;
 
     private Builder() {}
 
@@ -725,6 +729,18 @@ public final class LifecycleEngine implements AutoCloseable {
      */
     public Builder syncOnDriverEvents(boolean enabled) {
       this.syncOnDriverEvents = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the observer of step boundaries: every store write of the engine (before and after), the
+     * engine's own steps and the driver's, for tracing and fault-injection tests; default none.
+     *
+     * @param steps the observer
+     * @return this builder
+     */
+    public Builder stepObserver(StepObserver steps) {
+      this.steps = Objects.requireNonNull(steps, "steps");
       return this;
     }
 

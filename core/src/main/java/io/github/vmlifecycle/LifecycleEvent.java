@@ -1,14 +1,15 @@
 package io.github.vmlifecycle;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.VmlStyle;
 import java.time.Instant;
 import java.util.Optional;
 import org.immutables.value.Value;
 
 /**
- * A notification that an operation started, ended or failed ({@code instance.<op>.start},
- * {@code .end}, {@code .error}), or that the power-state sync saw or did something
- * ({@code instance.power_sync.*}).
+ * A notification, with Nova's names: an operation started, ended or failed
+ * ({@code instance.<notification>.start}, {@code .end}, {@code .error}, such as
+ * {@code instance.power_off.end}), or a lock changed ({@code instance.lock.end}), or the power-state
+ * sync saw something ({@code instance.power_sync.end}).
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -40,11 +41,11 @@ public abstract class LifecycleEvent {
   /** The event name, such as {@code instance.pause.start}. */
   @Value.Derived
   public String name() {
-    return "instance." + action() + "." + phase().name().toLowerCase(java.util.Locale.ROOT);
+    return "instance." + action().notificationName() + "." + phase().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** The action, an {@link Operation#apiName()} or {@code power_sync}. */
-  public abstract String action();
+  /** What the event is about. */
+  public abstract ActionKind action();
 
   /** The phase. */
   public abstract Phase phase();

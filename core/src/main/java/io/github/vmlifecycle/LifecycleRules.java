@@ -7,7 +7,9 @@ import static io.github.vmlifecycle.VmState.RESCUED;
 import static io.github.vmlifecycle.VmState.STOPPED;
 import static io.github.vmlifecycle.VmState.SUSPENDED;
 
-import com.google.common.collect.ImmutableMap;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Map;
@@ -22,20 +24,16 @@ import java.util.Optional;
  */
 public final class LifecycleRules {
 
-  private static final LifecycleRules STANDARD = new LifecycleRules(ImmutableMap.<Operation, TransitionRule>builder()
-      .put(Operation.PAUSE, rule(Operation.PAUSE, TaskState.PAUSING, PAUSED, PowerState.PAUSED, ACTIVE))
-      .put(Operation.UNPAUSE, rule(Operation.UNPAUSE, TaskState.UNPAUSING, ACTIVE, PowerState.RUNNING, PAUSED))
-      .put(Operation.SUSPEND,
-          rule(Operation.SUSPEND, TaskState.SUSPENDING, SUSPENDED, PowerState.SHUTDOWN, ACTIVE))
-      .put(Operation.RESUME, rule(Operation.RESUME, TaskState.RESUMING, ACTIVE, PowerState.RUNNING, SUSPENDED))
-      .put(Operation.RESCUE,
-          rule(Operation.RESCUE, TaskState.RESCUING, RESCUED, PowerState.RUNNING, ACTIVE, STOPPED, ERROR))
-      .put(Operation.UNRESCUE,
-          rule(Operation.UNRESCUE, TaskState.UNRESCUING, ACTIVE, PowerState.RUNNING, RESCUED))
-      .put(Operation.STOP,
-          rule(Operation.STOP, TaskState.POWERING_OFF, STOPPED, PowerState.SHUTDOWN, ACTIVE, ERROR))
-      .put(Operation.START, rule(Operation.START, TaskState.POWERING_ON, ACTIVE, PowerState.RUNNING, STOPPED))
-      .put(Operation.HARD_REBOOT, TransitionRule.builder()
+  private static final LifecycleRules STANDARD = new LifecycleRules(rules(
+      rule(Operation.PAUSE, TaskState.PAUSING, PAUSED, PowerState.PAUSED, ACTIVE),
+      rule(Operation.UNPAUSE, TaskState.UNPAUSING, ACTIVE, PowerState.RUNNING, PAUSED),
+      rule(Operation.SUSPEND, TaskState.SUSPENDING, SUSPENDED, PowerState.SHUTDOWN, ACTIVE),
+      rule(Operation.RESUME, TaskState.RESUMING, ACTIVE, PowerState.RUNNING, SUSPENDED),
+      rule(Operation.RESCUE, TaskState.RESCUING, RESCUED, PowerState.RUNNING, ACTIVE, STOPPED, ERROR),
+      rule(Operation.UNRESCUE, TaskState.UNRESCUING, ACTIVE, PowerState.RUNNING, RESCUED),
+      rule(Operation.STOP, TaskState.POWERING_OFF, STOPPED, PowerState.SHUTDOWN, ACTIVE, ERROR),
+      rule(Operation.START, TaskState.POWERING_ON, ACTIVE, PowerState.RUNNING, STOPPED),
+      TransitionRule.builder()
           .operation(Operation.HARD_REBOOT)
           .taskState(TaskState.REBOOTING_HARD)
           .vmStateAfter(ACTIVE)
@@ -43,13 +41,20 @@ public final class LifecycleRules {
           .addAllowedVmStates(ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR)
           .addPreemptableTaskStates(
               TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING)
-          .build())
-      .build());
+          .build()));
 
-  private final ImmutableMap<Operation, TransitionRule> rules;
+  private final Map<Operation, TransitionRule> rules;
 
-  private LifecycleRules(ImmutableMap<Operation, TransitionRule> rules) {
+  private LifecycleRules(Map<Operation, TransitionRule> rules) {
     this.rules = rules;
+  }
+
+  private static Map<Operation, TransitionRule> rules(TransitionRule... all) {
+    Map<Operation, TransitionRule> byOperation = new EnumMap<>(Operation.class);
+    for (TransitionRule r : all) {
+      byOperation.put(r.operation(), r);
+    }
+    return Collections.unmodifiableMap(byOperation);
   }
 
   /**

@@ -7,32 +7,43 @@ package io.github.vmlifecycle;
  */
 public enum Operation {
   /** Pause the guest, keeping its memory in RAM. */
-  PAUSE("pause"),
+  PAUSE("pause", ActionKind.PAUSE),
   /** Unpause a paused guest. */
-  UNPAUSE("unpause"),
+  UNPAUSE("unpause", ActionKind.UNPAUSE),
   /** Save the guest's memory to disk and free its RAM. */
-  SUSPEND("suspend"),
+  SUSPEND("suspend", ActionKind.SUSPEND),
   /** Restore a suspended guest from its saved memory. */
-  RESUME("resume"),
+  RESUME("resume", ActionKind.RESUME),
   /** Boot the guest from a rescue image with its own system disk attached as a further disk. */
-  RESCUE("rescue"),
+  RESCUE("rescue", ActionKind.RESCUE),
   /** Leave rescue: boot the guest from its original definition again. */
-  UNRESCUE("unrescue"),
+  UNRESCUE("unrescue", ActionKind.UNRESCUE),
   /** Power the guest off (clean shutdown with a timeout, then forced). */
-  STOP("stop"),
+  STOP("stop", ActionKind.STOP),
   /** Power the guest on. */
-  START("start"),
+  START("start", ActionKind.START),
   /** Destroy and start the guest again from its definition. */
-  HARD_REBOOT("reboot");
+  HARD_REBOOT("reboot", ActionKind.REBOOT);
 
   private final String apiName;
+  private final ActionKind action;
 
-  Operation(String apiName) {
+  Operation(String apiName, ActionKind action) {
     this.apiName = apiName;
+    this.action = action;
   }
 
   /**
-   * Returns the name used in error messages, events and the action log, such as {@code "pause"}.
+   * Returns the kind of action-log entry and events this operation records.
+   *
+   * @return the action kind, never null
+   */
+  public ActionKind action() {
+    return action;
+  }
+
+  /**
+   * Returns the name used in error messages, such as {@code "pause"}.
    *
    * @return the API name, never null
    */

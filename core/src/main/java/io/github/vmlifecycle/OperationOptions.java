@@ -1,6 +1,7 @@
 package io.github.vmlifecycle;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.spi.VmlStyle;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import java.util.Optional;

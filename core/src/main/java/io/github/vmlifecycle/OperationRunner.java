@@ -1,5 +1,7 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import java.time.Duration;
@@ -113,7 +115,7 @@ final class OperationRunner {
         .updatedAt(ctx.clock.instant())
         .build();
     ctx.store.compareAndSet(current.version(), back);
-    ctx.record(back.id(), acc.vmStateBefore, back.vmState(), acc.operation.apiName(), acc.requestId(), acc.acceptedAt, ActionRecord.Result.FAILED,
+    ctx.record(back.id(), acc.vmStateBefore, back.vmState(), acc.operation.action(), acc.requestId(), acc.acceptedAt, ActionRecord.Result.FAILED,
         Optional.of("could not be started: " + cause), Optional.of(VmLifecycleException.Kind.HYPERVISOR));
   }
 
@@ -146,7 +148,8 @@ final class OperationRunner {
       throw superseded(acc, current == null ? acc.instance : current, current);
     }
     String api = acc.operation.apiName();
-    ctx.emit(current, api, LifecycleEvent.Phase.START, acc.requestId(), acc.note);
+    ActionKind kind = acc.operation.action();
+    ctx.emit(current, kind, LifecycleEvent.Phase.START, acc.requestId(), acc.note);
     crashIf(crashAt, CrashPoint.AFTER_ACCEPT);
     StoreJournal journal = null;
     try {
@@ -165,9 +168,9 @@ final class OperationRunner {
       if (!ctx.store.compareAndSet(current.version(), done)) {
         throw superseded(acc, current, ctx.store.get(current.id()).orElse(null));
       }
-      acc.outcome = ctx.record(done.id(), acc.vmStateBefore, done.vmState(), api, acc.requestId(),
+      acc.outcome = ctx.record(done.id(), acc.vmStateBefore, done.vmState(), kind, acc.requestId(),
           acc.acceptedAt, done.updatedAt().orElseThrow(), ActionRecord.Result.SUCCEEDED, acc.note, Optional.empty());
-      ctx.emit(done, api, LifecycleEvent.Phase.END, acc.requestId(), acc.note);
+      ctx.emit(done, kind, LifecycleEvent.Phase.END, acc.requestId(), acc.note);
       return done;
     } catch (OperationSupersededException e) {
       throw e;
@@ -208,38 +211,40 @@ final class OperationRunner {
     HypervisorDriver d = ctx.driver;
     String id = current.id();
     Duration timeout = acc.options.shutdownTimeout().orElse(ctx.defaultShutdownTimeout);
+    DriverCall c = DriverCall.builder().steps(ctx.steps).journal(journal).progress(acc.options.progress()).shutdownTimeout(timeout)
+        .build();
     switch (acc.operation) {
       case PAUSE:
-        d.pause(id);
+        d.pause(id, c);
         break;
       case UNPAUSE:
-        d.unpause(id);
+        d.unpause(id, c);
         break;
       case SUSPEND:
-        d.suspend(id, acc.options.progress(), journal);
+        d.suspend(id, c);
         break;
       case RESUME:
-        d.resume(id, acc.options.progress(), journal);
+        d.resume(id, c);
         break;
       case STOP:
-        d.stop(id, timeout);
+        d.stop(id, c);
         break;
       case START:
-        d.start(id);
+        d.start(id, c);
         break;
       case HARD_REBOOT:
-        d.hardReboot(id, journal);
+        d.hardReboot(id, c);
         break;
       case RESCUE:
         RescueRequest request = current.rescueRequest().orElse(RescueRequest.defaults());
         if (request.shutdownTimeout().isEmpty()) {
           request = RescueRequest.builder().from(request).shutdownTimeout(timeout).build();
         }
-        d.rescue(id, current.originalDefinition().orElseThrow(), request, journal);
+        d.rescue(id, current.originalDefinition().orElseThrow(), request, c);
         break;
       case UNRESCUE:
         d.unrescue(id, current.originalDefinition().orElseThrow(
-            () -> new IllegalStateException("rescued instance without its original definition")), journal);
+            () -> new IllegalStateException("rescued instance without its original definition")), c);
         break;
       default:
         throw new AssertionError(acc.operation);
@@ -280,7 +285,7 @@ final class OperationRunner {
       return current;
     }
     try {
-      ctx.driver.repair(current.id(), journal);
+      ctx.driver.repair(current.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }
@@ -299,15 +304,15 @@ final class OperationRunner {
     String message = acc.withNote(cause.getMessage());
     if (!ctx.store.compareAndSet(current.version(), landed)) {
       Instance now = ctx.store.get(current.id()).orElse(current);
-      acc.outcome = ctx.record(now.id(), acc.vmStateBefore, now.vmState(), api, acc.requestId(), acc.acceptedAt,
+      acc.outcome = ctx.record(now.id(), acc.vmStateBefore, now.vmState(), acc.operation.action(), acc.requestId(), acc.acceptedAt,
           ActionRecord.Result.FAILED, Optional.of(message + " (and the instance was taken over meanwhile)"),
           Optional.of(cause.kind()));
-      ctx.emit(now, api, LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
+      ctx.emit(now, acc.operation.action(), LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
       return cause;
     }
-    acc.outcome = ctx.record(landed.id(), acc.vmStateBefore, landed.vmState(), api, acc.requestId(),
+    acc.outcome = ctx.record(landed.id(), acc.vmStateBefore, landed.vmState(), acc.operation.action(), acc.requestId(),
         acc.acceptedAt, ActionRecord.Result.FAILED, Optional.of(message), Optional.of(cause.kind()));
-    ctx.emit(landed, api, LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
+    ctx.emit(landed, acc.operation.action(), LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
     return cause;
   }
 
@@ -318,9 +323,9 @@ final class OperationRunner {
     OperationSupersededException e = new OperationSupersededException(mine.name(), acc.operation, detail);
     Instance after = now == null ? mine : now;
     String message = acc.withNote(e.getMessage());
-    acc.outcome = ctx.record(after.id(), acc.vmStateBefore, after.vmState(), acc.operation.apiName(),
+    acc.outcome = ctx.record(after.id(), acc.vmStateBefore, after.vmState(), acc.operation.action(),
         acc.requestId(), acc.acceptedAt, ActionRecord.Result.FAILED, Optional.of(message), Optional.of(e.kind()));
-    ctx.emit(after, acc.operation.apiName(), LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
+    ctx.emit(after, acc.operation.action(), LifecycleEvent.Phase.ERROR, acc.requestId(), Optional.of(message));
     return e;
   }
 }

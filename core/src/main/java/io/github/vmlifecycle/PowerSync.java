@@ -1,6 +1,7 @@
 package io.github.vmlifecycle;
 
 import io.github.vmlifecycle.internal.TruthDerivation;
+import io.github.vmlifecycle.spi.DriverCall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -74,7 +75,7 @@ final class PowerSync {
         + reported.novaName();
     switch (action) {
       case REPORT:
-        ctx.emit(current, "power_sync", LifecycleEvent.Phase.END, requestId, Optional.of(what));
+        ctx.emit(current, ActionKind.POWER_SYNC, LifecycleEvent.Phase.END, requestId, Optional.of(what));
         return Optional.empty();
       case STOP:
         EngineContext.Observation again = ctx.observe(id);
@@ -99,15 +100,15 @@ final class PowerSync {
         .updatedAt(started)
         .build();
     if (!ctx.store.compareAndSet(current.version(), stopping)) {
-      return ctx.record(current.id(), current.vmState(), current.vmState(), "sync", requestId, started,
+      return ctx.record(current.id(), current.vmState(), current.vmState(), ActionKind.STOP, requestId, started,
           ActionRecord.Result.FAILED, Optional.of(what + "; the instance changed, nothing done"),
           Optional.of(VmLifecycleException.Kind.BUSY));
     }
-    ctx.emit(stopping, "power_sync", LifecycleEvent.Phase.START, requestId, Optional.of(what));
+    ctx.emit(stopping, ActionKind.POWER_SYNC, LifecycleEvent.Phase.START, requestId, Optional.of(what));
     String fault = null;
     if (reported != PowerState.SHUTDOWN && reported != PowerState.NOSTATE) {
       try {
-        ctx.driver.stop(current.id(), Duration.ZERO);
+        ctx.driver.stop(current.id(), DriverCall.builder().steps(ctx.steps).shutdownTimeout(Duration.ZERO).build());
       } catch (RuntimeException e) {
         fault = e.getMessage();
       }
@@ -117,9 +118,9 @@ final class PowerSync {
     ctx.store.compareAndSet(stopping.version(), landed);
     String message = what + "; stopped it, now " + landed.vmState().novaName()
         + (fault == null ? "" : "; the power-off failed: " + fault);
-    ctx.emit(landed, "power_sync", fault == null ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR,
+    ctx.emit(landed, ActionKind.POWER_SYNC, fault == null ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR,
         requestId, Optional.of(message));
-    return ctx.record(current.id(), current.vmState(), landed.vmState(), "sync", requestId, started,
+    return ctx.record(current.id(), current.vmState(), landed.vmState(), ActionKind.STOP, requestId, started,
         fault == null ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED, Optional.of(message),
         fault == null ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
   }

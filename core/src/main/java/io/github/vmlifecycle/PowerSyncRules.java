@@ -1,7 +1,8 @@
 package io.github.vmlifecycle;
 
-import com.google.common.collect.ImmutableTable;
-import java.util.Optional;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The power-state sync table: what to do when the stored vm_state and the hypervisor's power state
@@ -24,7 +25,7 @@ public final class PowerSyncRules {
     FORCE_STOP
   }
 
-  private static final PowerSyncRules STANDARD = new PowerSyncRules(ImmutableTable.<VmState, PowerState, Action>builder()
+  private static final PowerSyncRules STANDARD = new PowerSyncRules(new Rows()
       .put(VmState.ACTIVE, PowerState.SHUTDOWN, Action.STOP)
       .put(VmState.ACTIVE, PowerState.CRASHED, Action.STOP)
       .put(VmState.ACTIVE, PowerState.SUSPENDED, Action.STOP)
@@ -35,10 +36,26 @@ public final class PowerSyncRules {
       .put(VmState.PAUSED, PowerState.CRASHED, Action.FORCE_STOP)
       .build());
 
-  private final ImmutableTable<VmState, PowerState, Action> table;
+  private final Map<VmState, Map<PowerState, Action>> table;
 
-  private PowerSyncRules(ImmutableTable<VmState, PowerState, Action> table) {
+  private PowerSyncRules(Map<VmState, Map<PowerState, Action>> table) {
     this.table = table;
+  }
+
+  /** Collects the table's rows. */
+  private static final class Rows {
+    private final Map<VmState, Map<PowerState, Action>> rows = new EnumMap<>(VmState.class);
+
+    Rows put(VmState vmState, PowerState reported, Action action) {
+      rows.computeIfAbsent(vmState, k -> new EnumMap<>(PowerState.class)).put(reported, action);
+      return this;
+    }
+
+    Map<VmState, Map<PowerState, Action>> build() {
+      Map<VmState, Map<PowerState, Action>> frozen = new EnumMap<>(VmState.class);
+      rows.forEach((k, v) -> frozen.put(k, Collections.unmodifiableMap(new EnumMap<>(v))));
+      return Collections.unmodifiableMap(frozen);
+    }
   }
 
   /**
@@ -58,15 +75,15 @@ public final class PowerSyncRules {
    * @return the action; {@link Action#NONE} for every combination not in the table
    */
   public Action action(VmState vmState, PowerState reported) {
-    return Optional.ofNullable(table.get(vmState, reported)).orElse(Action.NONE);
+    return table.getOrDefault(vmState, Map.of()).getOrDefault(reported, Action.NONE);
   }
 
   /**
    * Returns the table's non-trivial rows, for printing.
    *
-   * @return the table
+   * @return the rows by stored vm_state, then by reported power state; unmodifiable
    */
-  public ImmutableTable<VmState, PowerState, Action> asTable() {
+  public Map<VmState, Map<PowerState, Action>> asMap() {
     return table;
   }
 }

@@ -1,7 +1,6 @@
 package io.github.vmlifecycle;
 
-import com.google.common.base.Throwables;
-import com.google.common.collect.Lists;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverInstance;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +43,9 @@ final class Recovery {
       return done;
     }
     List<CompletableFuture<List<ActionRecord>>> parts = new ArrayList<>();
-    for (List<String> part : Lists.partition(stuck, (stuck.size() + PARALLELISM - 1) / PARALLELISM)) {
+    int size = (stuck.size() + PARALLELISM - 1) / PARALLELISM;
+    for (int from = 0; from < stuck.size(); from += size) {
+      List<String> part = stuck.subList(from, Math.min(stuck.size(), from + size));
       parts.add(CompletableFuture.supplyAsync(() -> {
         List<ActionRecord> done = new ArrayList<>();
         part.forEach(id -> recover(id).ifPresent(done::add));
@@ -56,7 +57,12 @@ final class Recovery {
       try {
         done.addAll(part.join());
       } catch (CompletionException e) {
-        Throwables.throwIfUnchecked(e.getCause());
+        if (e.getCause() instanceof RuntimeException) {
+          throw (RuntimeException) e.getCause();
+        }
+        if (e.getCause() instanceof Error) {
+          throw (Error) e.getCause();
+        }
         throw e;
       }
     }
@@ -94,11 +100,11 @@ final class Recovery {
     Instant started = ctx.clock.instant();
     StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, idle, TakenOver::new);
     try {
-      ctx.driver.repair(idle.id(), journal);
+      ctx.driver.repair(idle.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
     } catch (TakenOver e) {
       return Optional.empty(); // another writer changed it meanwhile; it is not idle any more
     } catch (RuntimeException e) {
-      return Optional.of(ctx.record(idle.id(), idle.vmState(), idle.vmState(), "recover",
+      return Optional.of(ctx.record(idle.id(), idle.vmState(), idle.vmState(), ActionKind.RECOVER,
           ctx.requestIds.get(), started, ActionRecord.Result.FAILED,
           Optional.of("could not undo what an interrupted operation left (" + idle.journal().keySet() + "): "
               + e.getMessage()), Optional.of(VmLifecycleException.Kind.HYPERVISOR)));
@@ -109,7 +115,7 @@ final class Recovery {
     }
     Set<String> done = new TreeSet<>(idle.journal().keySet());
     done.removeAll(after.journal().keySet());
-    return Optional.of(ctx.record(idle.id(), idle.vmState(), after.vmState(), "recover", ctx.requestIds.get(),
+    return Optional.of(ctx.record(idle.id(), idle.vmState(), after.vmState(), ActionKind.RECOVER, ctx.requestIds.get(),
         started, ActionRecord.Result.SUCCEEDED,
         Optional.of("undid what an interrupted operation left: " + done), Optional.empty()));
   }
@@ -137,7 +143,7 @@ final class Recovery {
           how = finished.get();
         }
         if (!journal.entries().isEmpty()) {
-          ctx.driver.repair(stuck.id(), journal);
+          ctx.driver.repair(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
         }
       } catch (RuntimeException e) {
         rollForwardFailure = e;
@@ -153,14 +159,14 @@ final class Recovery {
     String requestId = stuck.requestId().orElseGet(ctx.requestIds);
     if (!ctx.store.compareAndSet(before.version(), landed)) {
       Instance now = ctx.store.get(stuck.id()).orElse(stuck);
-      return ctx.record(stuck.id(), stuck.vmState(), now.vmState(), "recover", requestId, started,
+      return ctx.record(stuck.id(), stuck.vmState(), now.vmState(), ActionKind.RECOVER, requestId, started,
           ActionRecord.Result.FAILED, Optional.of("the instance changed while it was being recovered"),
           Optional.of(VmLifecycleException.Kind.BUSY));
     }
     boolean ok = rollForwardFailure == null && seen.known();
-    ctx.emit(landed, "recover", ok ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR, requestId,
+    ctx.emit(landed, ActionKind.RECOVER, ok ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR, requestId,
         Optional.of(message));
-    return ctx.record(stuck.id(), stuck.vmState(), landed.vmState(), "recover", requestId, started,
+    return ctx.record(stuck.id(), stuck.vmState(), landed.vmState(), ActionKind.RECOVER, requestId, started,
         ok ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED, Optional.of(message),
         ok ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
   }
@@ -179,11 +185,11 @@ final class Recovery {
    * while it loads (libvirt starts it paused, then runs it); the user asked for it running, so the
    * unpause that completes it is finished too (it waits for the hypervisor's own job).
    */
-  private Optional<String> finishLoading(Instance stuck, PowerState power, String what) {
+  private Optional<String> finishLoading(Instance stuck, PowerState power, String what, StoreJournal journal) {
     if (power != PowerState.PAUSED) {
       return Optional.empty();
     }
-    ctx.driver.unpause(stuck.id());
+    ctx.driver.unpause(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
     return Optional.of("finished the " + what + " (the guest was still paused, loading)");
   }
 
@@ -193,40 +199,40 @@ final class Recovery {
     switch (task) {
       case POWERING_OFF:
         if (power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.CRASHED) {
-          ctx.driver.stop(stuck.id(), Duration.ZERO);
+          ctx.driver.stop(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).shutdownTimeout(Duration.ZERO).build());
           return Optional.of("finished the stop");
         }
         return Optional.empty();
       case POWERING_ON:
         if (power == PowerState.SHUTDOWN && !d.rescueDefinition()) {
-          ctx.driver.start(stuck.id());
+          ctx.driver.start(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
           return Optional.of("finished the start");
         }
-        return finishLoading(stuck, power, "start");
+        return finishLoading(stuck, power, "start", journal);
       case RESUMING:
-        return finishLoading(stuck, power, "resume");
+        return finishLoading(stuck, power, "resume", journal);
       case UNPAUSING:
         if (power == PowerState.PAUSED) {
-          ctx.driver.unpause(stuck.id());
+          ctx.driver.unpause(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
           return Optional.of("finished the unpause");
         }
         return Optional.empty();
       case REBOOTING_HARD:
         if (power != PowerState.RUNNING) {
-          ctx.driver.hardReboot(stuck.id(), journal);
+          ctx.driver.hardReboot(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
           return Optional.of("finished the hard reboot");
         }
         return Optional.empty();
       case UNRESCUING:
         Optional<String> original = stuck.originalDefinition().or(() -> ctx.embeddedOriginal(stuck.id()));
         if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
-          ctx.driver.unrescue(stuck.id(), original.get(), journal);
+          ctx.driver.unrescue(stuck.id(), original.get(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
           return Optional.of("finished the unrescue");
         }
         return Optional.empty();
       case RESCUING:
         if (d.rescueDefinition() && power == PowerState.SHUTDOWN) {
-          ctx.driver.start(stuck.id());
+          ctx.driver.start(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
           return Optional.of("started the rescue definition");
         }
         return Optional.empty();

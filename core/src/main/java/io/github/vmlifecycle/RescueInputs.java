@@ -1,5 +1,8 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.DomainDisk;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;

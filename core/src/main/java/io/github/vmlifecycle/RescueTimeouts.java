@@ -1,5 +1,6 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

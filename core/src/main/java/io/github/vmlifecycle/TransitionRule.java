@@ -1,6 +1,6 @@
 package io.github.vmlifecycle;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.VmlStyle;
 import java.util.Set;
 import org.immutables.value.Value;
 

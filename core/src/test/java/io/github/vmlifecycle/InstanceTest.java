@@ -1,5 +1,8 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

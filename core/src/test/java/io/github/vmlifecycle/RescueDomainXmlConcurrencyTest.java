@@ -1,5 +1,7 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.internal.rescue.Corpus;

@@ -1,5 +1,11 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.DomainDisk;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

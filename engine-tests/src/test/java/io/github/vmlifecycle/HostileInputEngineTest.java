@@ -1,5 +1,6 @@
 package io.github.vmlifecycle;
 
+import io.github.vmlifecycle.rescue.RescueRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;

@@ -1,8 +1,8 @@
 package io.github.vmlifecycle.bench;
 
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
-import io.github.vmlifecycle.internal.rescue.SafeXml;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
+import io.github.vmlifecycle.spi.HardenedXml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ public class RescueXmlBenchmark {
    */
   @Benchmark
   public String floorOriginal() {
-    return SafeXml.serialise(SafeXml.parse(original, SafeXml.MAX_DOMAIN_BYTES), false);
+    return HardenedXml.serialise(HardenedXml.parse(original, HardenedXml.MAX_DOMAIN_BYTES), false);
   }
 
   /**
@@ -87,7 +87,7 @@ public class RescueXmlBenchmark {
    */
   @Benchmark
   public String floorRescued() {
-    return SafeXml.serialise(SafeXml.parse(rescued, SafeXml.MAX_RESCUE_BYTES), false);
+    return HardenedXml.serialise(HardenedXml.parse(rescued, HardenedXml.MAX_RESCUE_BYTES), false);
   }
 
   /**

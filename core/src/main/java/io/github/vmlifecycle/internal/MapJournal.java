@@ -1,6 +1,7 @@
 package io.github.vmlifecycle.internal;
 
-import com.google.common.collect.ImmutableSortedMap;
+import java.util.Collections;
+import java.util.TreeMap;
 import io.github.vmlifecycle.spi.OperationJournal;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,6 @@ public final class MapJournal implements OperationJournal {
 
   @Override
   public Map<String, String> entries() {
-    return ImmutableSortedMap.copyOf(notes);
+    return Collections.unmodifiableSortedMap(new TreeMap<>(notes));
   }
 }

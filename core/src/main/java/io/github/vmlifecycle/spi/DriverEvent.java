@@ -1,6 +1,5 @@
 package io.github.vmlifecycle.spi;
 
-import io.github.vmlifecycle.internal.VmlStyle;
 import java.time.Instant;
 import org.immutables.value.Value;
 

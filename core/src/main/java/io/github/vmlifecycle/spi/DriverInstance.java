@@ -1,7 +1,6 @@
 package io.github.vmlifecycle.spi;
 
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.internal.VmlStyle;
 import org.immutables.value.Value;
 
 /**

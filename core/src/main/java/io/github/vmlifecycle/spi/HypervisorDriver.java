@@ -3,8 +3,7 @@ package io.github.vmlifecycle.spi;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
-import io.github.vmlifecycle.RescueRequest;
-import java.time.Duration;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +16,9 @@ import java.util.Optional;
  * Every method may throw {@link HypervisorException} when the hypervisor fails or cannot be reached,
  * and {@link InstanceNotFoundException} when the instance does not exist. Implementations must be
  * thread-safe; the core never runs two operations on one instance at once, but does on different ones.
+ *
+ * <p>{@code io.github.vmlifecycle.testing.HypervisorDriverContract} (module {@code vmlifecycle-testing})
+ * is the test an implementation extends to prove it behaves as the engine needs.
  */
 public interface HypervisorDriver extends AutoCloseable {
 
@@ -42,95 +44,69 @@ public interface HypervisorDriver extends AutoCloseable {
    * paused is left as it is, without error.
    *
    * @param id the instance id
+   * @param call the call's context
    */
-  void pause(String id);
+  void pause(String id, DriverCall call);
 
   /**
    * Unpauses a paused guest. Afterwards the power state is RUNNING; a guest already running is left as
    * it is, without error.
    *
    * @param id the instance id
+   * @param call the call's context
    */
-  void unpause(String id);
+  void unpause(String id, DriverCall call);
 
   /**
-   * Saves the guest's memory to the host's disk and frees its RAM. Afterwards the power state is
-   * SHUTDOWN and {@link DriverInstance#hasSavedMemory()} is true.
+   * Saves the guest's memory to the host's disk and frees its RAM, reporting bytes written to
+   * {@link DriverCall#progress()}. Writes ahead to {@link DriverCall#journal()} what it changes (such
+   * as devices it detaches) before it changes it, and leaves there what {@link #resume} needs.
+   * Afterwards the power state is SHUTDOWN and {@link DriverInstance#hasSavedMemory()} is true.
    *
    * @param id the instance id
-   * @param progress receives bytes written so far
+   * @param call the call's context
    */
-  void suspend(String id, ProgressListener progress);
+  void suspend(String id, DriverCall call);
 
   /**
-   * Suspends as {@link #suspend(String, ProgressListener)}, writing ahead to {@code journal} what it
-   * changes (such as devices it detaches) before it changes it, and leaving there what
-   * {@link #resume(String, ProgressListener, OperationJournal)} needs. The default ignores the journal.
+   * Restores a suspended guest from its saved memory, reporting bytes read to
+   * {@link DriverCall#progress()}, using and then removing the notes a suspend left in the journal.
+   * Afterwards the power state is RUNNING and no saved-memory image remains.
    *
    * @param id the instance id
-   * @param progress receives bytes written so far
-   * @param journal the instance's durable notes
+   * @param call the call's context
    */
-  default void suspend(String id, ProgressListener progress, OperationJournal journal) {
-    suspend(id, progress);
-  }
+  void resume(String id, DriverCall call);
 
   /**
-   * Restores a suspended guest from its saved memory. Afterwards the power state is RUNNING and no
-   * saved-memory image remains.
+   * Powers the guest off: a clean shutdown, asked again every {@link DriverCall#shutdownRetryInterval()}
+   * and waited for up to {@link DriverCall#shutdownTimeout()}, then a forced one; a zero timeout forces
+   * it at once. Afterwards the power state is SHUTDOWN. A guest that is already off is left as it is,
+   * without error (any saved-memory image is kept).
    *
    * @param id the instance id
-   * @param progress receives bytes read so far
+   * @param call the call's context
+   * @return how the guest went down
    */
-  void resume(String id, ProgressListener progress);
-
-  /**
-   * Resumes as {@link #resume(String, ProgressListener)}, using and then removing the notes a suspend
-   * left in {@code journal}. The default ignores the journal.
-   *
-   * @param id the instance id
-   * @param progress receives bytes read so far
-   * @param journal the instance's durable notes
-   */
-  default void resume(String id, ProgressListener progress, OperationJournal journal) {
-    resume(id, progress);
-  }
-
-  /**
-   * Powers the guest off: a clean shutdown, waiting up to {@code shutdownTimeout}, then a forced one.
-   * A zero timeout forces it at once. Afterwards the power state is SHUTDOWN. A guest that is already
-   * off is left as it is, without error (any saved-memory image is kept).
-   *
-   * @param id the instance id
-   * @param shutdownTimeout how long to wait for the guest to shut down by itself
-   */
-  void stop(String id, Duration shutdownTimeout);
+  StopOutcome stop(String id, DriverCall call);
 
   /**
    * Powers the guest on from its definition. Afterwards the power state is RUNNING.
    *
    * @param id the instance id
+   * @param call the call's context
    */
-  void start(String id);
+  void start(String id, DriverCall call);
 
   /**
-   * Destroys the guest (discarding any saved-memory image) and starts it again from its definition.
-   * Afterwards the power state is RUNNING.
+   * Destroys the guest (discarding any saved-memory image, and removing from the journal the notes of
+   * the suspend whose memory it discards) and starts it again from its definition. Afterwards the
+   * power state is RUNNING.
    *
    * @param id the instance id
+   * @param call the call's context
    */
-  void hardReboot(String id);
-
-  /**
-   * Hard-reboots as {@link #hardReboot(String)}, removing from {@code journal} the notes of a suspend
-   * whose saved memory the reboot discards. The default ignores the journal.
-   *
-   * @param id the instance id
-   * @param journal the instance's durable notes
-   */
-  default void hardReboot(String id, OperationJournal journal) {
-    hardReboot(id);
-  }
+  void hardReboot(String id, DriverCall call);
 
   /**
    * Returns the guest's persistent definition (for libvirt, the inactive domain XML with secure
@@ -144,66 +120,43 @@ public interface HypervisorDriver extends AutoCloseable {
   /**
    * Rescues the guest: powers it off (as {@link #stop}), creates the rescue boot disk (never writing
    * the rescue image itself), replaces the definition with a rescue definition that boots from it and
-   * carries {@code originalDefinition} embedded, and starts it. Afterwards the power state is RUNNING
-   * and {@link DriverInstance#rescueDefinition()} is true.
+   * carries {@code originalDefinition} embedded, and starts it. Writes ahead to the journal every file
+   * it is about to create, before it creates it. Afterwards the power state is RUNNING and
+   * {@link DriverInstance#rescueDefinition()} is true.
    *
    * <p>The core has already stored {@code originalDefinition} durably before this call.
    *
    * @param id the instance id
    * @param originalDefinition the definition returned by {@link #definition} before the rescue
    * @param request what to boot
+   * @param call the call's context
    * @throws InvalidInputException if the request cannot be satisfied (no such image, a volume-backed
    *     instance in legacy mode, a bus that cannot carry the device)
    */
-  void rescue(String id, String originalDefinition, RescueRequest request);
-
-  /**
-   * Rescues as {@link #rescue(String, String, RescueRequest)}, writing ahead to {@code journal} every
-   * file it is about to create, before it creates it. The default ignores the journal.
-   *
-   * @param id the instance id
-   * @param originalDefinition the definition returned by {@link #definition} before the rescue
-   * @param request what to boot
-   * @param journal the instance's durable notes
-   * @throws InvalidInputException as {@link #rescue(String, String, RescueRequest)}
-   */
-  default void rescue(String id, String originalDefinition, RescueRequest request, OperationJournal journal) {
-    rescue(id, originalDefinition, request);
-  }
+  void rescue(String id, String originalDefinition, RescueRequest request, DriverCall call);
 
   /**
    * Leaves rescue: destroys the guest, restores {@code originalDefinition} exactly, starts it, and
-   * deletes every rescue file that {@link #rescue} created. Afterwards the power state is RUNNING and
-   * {@link DriverInstance#rescueDefinition()} is false. Safe to repeat after a partial run.
+   * deletes every rescue file that {@link #rescue} created (and those the journal lists), then removes
+   * those notes. Afterwards the power state is RUNNING and {@link DriverInstance#rescueDefinition()} is
+   * false. Safe to repeat after a partial run.
    *
    * @param id the instance id
    * @param originalDefinition the definition saved before the rescue
+   * @param call the call's context
    */
-  void unrescue(String id, String originalDefinition);
+  void unrescue(String id, String originalDefinition, DriverCall call);
 
   /**
-   * Unrescues as {@link #unrescue(String, String)}, also deleting the files {@code journal} lists, and
-   * then removing those notes. The default ignores the journal.
-   *
-   * @param id the instance id
-   * @param originalDefinition the definition saved before the rescue
-   * @param journal the instance's durable notes
-   */
-  default void unrescue(String id, String originalDefinition, OperationJournal journal) {
-    unrescue(id, originalDefinition);
-  }
-
-  /**
-   * Undoes what an interrupted operation left behind and the instance's current state no longer
-   * needs, as {@code journal} records it: for example re-attaches devices detached for a save that
+   * Undoes what an interrupted or failed operation left behind and the instance's current state no
+   * longer needs, as the journal records it: for example re-attaches devices detached for a save that
    * did not happen, or deletes the files of a rescue that is not in place. Removes the notes it has
-   * dealt with. Idempotent; called by recovery after the managing process died. The default does
-   * nothing.
+   * dealt with. Idempotent. The default does nothing.
    *
    * @param id the instance id
-   * @param journal the instance's durable notes
+   * @param call the call's context
    */
-  default void repair(String id, OperationJournal journal) {}
+  default void repair(String id, DriverCall call) {}
 
   /**
    * Returns the original definition embedded in the guest's current rescue definition, for recovery

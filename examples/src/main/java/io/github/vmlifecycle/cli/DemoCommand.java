@@ -4,7 +4,7 @@ import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.LifecycleEngine;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.fake.FakeCall;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import java.io.PrintStream;
 import java.util.List;

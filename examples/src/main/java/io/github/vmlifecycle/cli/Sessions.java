@@ -3,7 +3,7 @@ package io.github.vmlifecycle.cli;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.libvirt.LibvirtDriver;

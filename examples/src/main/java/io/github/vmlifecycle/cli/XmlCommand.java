@@ -2,10 +2,10 @@ package io.github.vmlifecycle.cli;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidInputException;
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.InvalidStateException;
 import io.github.vmlifecycle.LifecycleEngine;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.libvirt.LibvirtDriver;
 import io.github.vmlifecycle.libvirt.LibvirtDriverOptions;

@@ -4,7 +4,7 @@ import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;

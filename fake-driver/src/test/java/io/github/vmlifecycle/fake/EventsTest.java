@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;

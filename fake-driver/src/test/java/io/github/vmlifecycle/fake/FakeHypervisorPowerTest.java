@@ -8,7 +8,7 @@ import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;

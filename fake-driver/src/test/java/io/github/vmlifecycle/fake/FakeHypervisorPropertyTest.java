@@ -9,7 +9,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.ProgressListener;

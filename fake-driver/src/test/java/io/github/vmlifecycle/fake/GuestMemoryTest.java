@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,14 +2,14 @@ package io.github.vmlifecycle.libvirt;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
-import io.github.vmlifecycle.DomainDisk;
+import io.github.vmlifecycle.rescue.DomainDisk;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueRequest;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.internal.InstanceRefs;
 import io.github.vmlifecycle.spi.DriverEvent;

@@ -9,7 +9,7 @@ import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.libvirt.TestNode.Run;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;

@@ -11,7 +11,7 @@ import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.LifecycleEvent;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.libvirt.TestNode.Run;

@@ -3,7 +3,7 @@ package io.github.vmlifecycle.libvirt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.github.vmlifecycle.internal.rescue;
 
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.github.vmlifecycle.internal.rescue;
 
-import io.github.vmlifecycle.DomainDisk;
+import io.github.vmlifecycle.rescue.DomainDisk;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;

@@ -1,6 +1,6 @@
 package io.github.vmlifecycle.internal.rescue;
 
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.util.List;
 import org.w3c.dom.Element;
 

@@ -1,7 +1,7 @@
 package io.github.vmlifecycle.internal.rescue;
 
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import io.github.vmlifecycle.internal.rescue.Bus.DriveAddress;
 import java.util.Optional;
 import org.w3c.dom.Element;

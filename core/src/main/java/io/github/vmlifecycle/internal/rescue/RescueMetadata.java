@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.internal.rescue;
 
+import io.github.vmlifecycle.spi.HardenedXml;
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ final class RescueMetadata {
       throw corrupt("its SHA-256 digest does not match");
     }
     try {
-      return SafeXml.decodeUtf8(bytes, Integer.MAX_VALUE);
+      return HardenedXml.decodeUtf8(bytes, Integer.MAX_VALUE);
     } catch (InvalidDomainXmlException e) {
       throw corrupt("it is not UTF-8");
     }

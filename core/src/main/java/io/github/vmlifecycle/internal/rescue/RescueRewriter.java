@@ -1,9 +1,10 @@
 package io.github.vmlifecycle.internal.rescue;
 
-import io.github.vmlifecycle.DomainDisk;
+import io.github.vmlifecycle.spi.HardenedXml;
+import io.github.vmlifecycle.rescue.DomainDisk;
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class RescueRewriter {
    *     cannot be rescued as asked
    */
   public static String rescue(String domainXml, RescueXmlSpec spec, Instant now) {
-    Document doc = SafeXml.parse(domainXml, SafeXml.MAX_DOMAIN_BYTES);
+    Document doc = HardenedXml.parse(domainXml, HardenedXml.MAX_DOMAIN_BYTES);
     Element domain = domain(doc);
     if (RescueMetadata.find(domain).isPresent()) {
       throw new InvalidDomainXmlException(
@@ -48,7 +49,7 @@ public final class RescueRewriter {
     String target = Disks.target(rescue);
     OsKernel.apply(domain, spec, target);
     RescueMetadata.embed(domain, domainXml, request(spec, rescue, now));
-    return SafeXml.serialise(doc, SafeXml.hasDeclaration(domainXml), SafeXml.trailingWhitespace(domainXml));
+    return HardenedXml.serialise(doc, HardenedXml.hasDeclaration(domainXml), HardenedXml.trailingWhitespace(domainXml));
   }
 
   /**
@@ -78,7 +79,7 @@ public final class RescueRewriter {
    *     reason
    */
   public static Optional<String> embeddedOriginal(String domainXml) {
-    return RescueMetadata.find(domain(SafeXml.parse(domainXml, SafeXml.MAX_RESCUE_BYTES)))
+    return RescueMetadata.find(domain(HardenedXml.parse(domainXml, HardenedXml.MAX_RESCUE_BYTES)))
         .map(RescueMetadata::original);
   }
 
@@ -90,7 +91,7 @@ public final class RescueRewriter {
    * @throws InvalidDomainXmlException for a parse reason
    */
   public static boolean isRescueDefinition(String domainXml) {
-    return RescueMetadata.find(domain(SafeXml.parse(domainXml, SafeXml.MAX_RESCUE_BYTES))).isPresent();
+    return RescueMetadata.find(domain(HardenedXml.parse(domainXml, HardenedXml.MAX_RESCUE_BYTES))).isPresent();
   }
 
   /**
@@ -101,7 +102,7 @@ public final class RescueRewriter {
    * @throws InvalidDomainXmlException for a parse reason
    */
   public static List<DomainDisk> disks(String domainXml) {
-    Element domain = domain(SafeXml.parse(domainXml, SafeXml.MAX_RESCUE_BYTES));
+    Element domain = domain(HardenedXml.parse(domainXml, HardenedXml.MAX_RESCUE_BYTES));
     return Disks.all(domain).stream().map(Disks::read).collect(Collectors.toUnmodifiableList());
   }
 
@@ -113,7 +114,7 @@ public final class RescueRewriter {
    * @throws InvalidDomainXmlException NO_ROOT_DISK if it has none, or a parse reason
    */
   public static DomainDisk rootDisk(String domainXml) {
-    List<Element> disks = Disks.all(domain(SafeXml.parse(domainXml, SafeXml.MAX_RESCUE_BYTES)));
+    List<Element> disks = Disks.all(domain(HardenedXml.parse(domainXml, HardenedXml.MAX_RESCUE_BYTES)));
     return Disks.read(Disks.root(disks).orElseThrow(() -> noRootDisk(disks)));
   }
 

@@ -2,8 +2,8 @@ package io.github.vmlifecycle.internal.rescue;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.util.List;
 import java.util.Optional;
 import org.w3c.dom.Element;

@@ -9,10 +9,10 @@ import java.util.Locale;
  * declared encoding, a document type declaration, and element nesting depth. One pass, no
  * allocation; anything it cannot make sense of is left for the parser to report.
  */
-final class XmlPrescan {
+public final class XmlPrescan {
   private XmlPrescan() {}
 
-  static void check(String xml, int maxBytes, int maxDepth) {
+  public static void check(String xml, int maxBytes, int maxDepth) {
     checkSize(xml, maxBytes);
     checkDeclaration(xml);
     checkMarkup(xml, maxDepth);

@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.internal.store;
 
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
@@ -23,7 +24,7 @@ final class ActionCodec {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("instanceId", a.instanceId());
     m.put("requestId", a.requestId());
-    m.put("action", a.action());
+    m.put("action", a.action().actionName());
     m.put("startedAt", a.startedAt().toString());
     m.put("finishedAt", a.finishedAt().toString());
     m.put("result", a.result().name());
@@ -54,7 +55,7 @@ final class ActionCodec {
       return ActionRecord.builder()
           .instanceId(req(m, "instanceId"))
           .requestId(req(m, "requestId"))
-          .action(req(m, "action"))
+          .action(ActionKind.ofActionName(req(m, "action")))
           .startedAt(Instant.parse(req(m, "startedAt")))
           .finishedAt(Instant.parse(req(m, "finishedAt")))
           .result(ActionRecord.Result.valueOf(req(m, "result")))

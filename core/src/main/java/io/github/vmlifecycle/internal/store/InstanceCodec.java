@@ -2,9 +2,9 @@ package io.github.vmlifecycle.internal.store;
 
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmState;
 import java.io.IOException;

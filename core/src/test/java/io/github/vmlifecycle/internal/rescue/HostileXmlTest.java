@@ -1,13 +1,14 @@
 package io.github.vmlifecycle.internal.rescue;
 
+import io.github.vmlifecycle.spi.HardenedXml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ class HostileXmlTest {
     String padding = "\u00e9".repeat(2 * 1024 * 1024 + 1);
     String domain = "<domain type='kvm'><name>" + padding + "</name>" + DISK + "</domain>";
 
-    assertThat(domain.length()).isLessThan(SafeXml.MAX_DOMAIN_BYTES);
+    assertThat(domain.length()).isLessThan(HardenedXml.MAX_DOMAIN_BYTES);
     assertRefused(() -> xml.rescue(domain, SPEC), Reason.TOO_LARGE, m -> assertThat(m).contains("limit"));
   }
 
@@ -142,7 +143,7 @@ class HostileXmlTest {
 
   @Test
   void decodeUtf8_ofOversizedBytes_isRefusedBeforeDecoding() {
-    byte[] bytes = new byte[SafeXml.MAX_RESCUE_BYTES + 1];
+    byte[] bytes = new byte[HardenedXml.MAX_RESCUE_BYTES + 1];
 
     assertRefused(() -> RescueDomainXml.decodeUtf8(bytes), Reason.TOO_LARGE, m -> assertThat(m).contains("limit"));
   }

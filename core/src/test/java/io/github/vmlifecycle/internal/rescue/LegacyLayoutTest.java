@@ -6,11 +6,11 @@ import static io.github.vmlifecycle.internal.rescue.Domains.pc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.vmlifecycle.DomainDisk;
+import io.github.vmlifecycle.rescue.DomainDisk;
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

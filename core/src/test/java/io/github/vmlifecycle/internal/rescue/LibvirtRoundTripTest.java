@@ -2,9 +2,9 @@ package io.github.vmlifecycle.internal.rescue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.vmlifecycle.DomainDisk;
+import io.github.vmlifecycle.rescue.DomainDisk;
 import io.github.vmlifecycle.InvalidDomainXmlException;
-import io.github.vmlifecycle.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
 import io.github.vmlifecycle.internal.rescue.RescueCorpusTest.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package io.github.vmlifecycle.internal.rescue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.vmlifecycle.DomainDisk;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.DomainDisk;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashSet;

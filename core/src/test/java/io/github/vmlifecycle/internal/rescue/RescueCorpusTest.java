@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

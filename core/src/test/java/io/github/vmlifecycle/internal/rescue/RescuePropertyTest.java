@@ -10,10 +10,10 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueDevice;
-import io.github.vmlifecycle.RescueDomainXml;
-import io.github.vmlifecycle.RescueXmlSpec;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueDevice;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
+import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import io.github.vmlifecycle.internal.rescue.GeneratedDomain.Boot;
 import io.github.vmlifecycle.internal.rescue.GeneratedDomain.Disk;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.internal.store;
 
+import io.github.vmlifecycle.ActionKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -195,7 +196,7 @@ class FileInstanceStoreTest extends InstanceStoreContractTest {
   }
 
   private static ActionRecord action(String id) {
-    return ActionRecord.builder().instanceId(id).requestId("r").action("lock").startedAt(Instant.EPOCH)
+    return ActionRecord.builder().instanceId(id).requestId("r").action(ActionKind.LOCK).startedAt(Instant.EPOCH)
         .finishedAt(Instant.EPOCH).result(ActionRecord.Result.SUCCEEDED).vmStateBefore(VmState.ACTIVE)
         .vmStateAfter(VmState.ACTIVE).build();
   }

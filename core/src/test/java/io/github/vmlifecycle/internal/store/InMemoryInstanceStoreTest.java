@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.internal.store;
 
+import io.github.vmlifecycle.ActionKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.ActionRecord;
@@ -18,7 +19,7 @@ class InMemoryInstanceStoreTest extends InstanceStoreContractTest {
   void actions_withACap_keepTheNewest() {
     InstanceStore store = new InMemoryInstanceStore(3);
     for (int i = 0; i < 5; i++) {
-      store.appendAction(ActionRecord.builder().instanceId("a").requestId("r" + i).action("pause")
+      store.appendAction(ActionRecord.builder().instanceId("a").requestId("r" + i).action(ActionKind.PAUSE)
           .startedAt(Instant.EPOCH).finishedAt(Instant.EPOCH).result(ActionRecord.Result.SUCCEEDED)
           .vmStateBefore(VmState.ACTIVE).vmStateAfter(VmState.PAUSED).build());
     }

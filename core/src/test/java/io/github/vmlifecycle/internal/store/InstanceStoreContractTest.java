@@ -1,13 +1,14 @@
 package io.github.vmlifecycle.internal.store;
 
+import io.github.vmlifecycle.ActionKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.PowerState;
-import io.github.vmlifecycle.RescueBus;
-import io.github.vmlifecycle.RescueRequest;
+import io.github.vmlifecycle.rescue.RescueBus;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
@@ -85,7 +86,7 @@ abstract class InstanceStoreContractTest {
     InstanceStore store = store();
     List<ActionRecord> written = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      ActionRecord a = ActionRecord.builder().instanceId("a").requestId("req-" + i).action("pause")
+      ActionRecord a = ActionRecord.builder().instanceId("a").requestId("req-" + i).action(ActionKind.PAUSE)
           .startedAt(Instant.ofEpochSecond(i)).finishedAt(Instant.ofEpochSecond(i + 1))
           .result(i % 2 == 0 ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED)
           .vmStateBefore(VmState.ACTIVE).vmStateAfter(VmState.PAUSED)

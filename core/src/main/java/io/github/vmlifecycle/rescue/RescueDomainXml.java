@@ -1,9 +1,9 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
 import static java.util.Objects.requireNonNull;
 
 import io.github.vmlifecycle.internal.rescue.RescueRewriter;
-import io.github.vmlifecycle.internal.rescue.SafeXml;
+import io.github.vmlifecycle.spi.HardenedXml;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -62,7 +62,7 @@ public final class RescueDomainXml {
    *     ENCODING if the bytes are not valid UTF-8
    */
   public static String decodeUtf8(byte[] domainXml) {
-    return SafeXml.decodeUtf8(requireNonNull(domainXml, "domainXml"), SafeXml.MAX_RESCUE_BYTES);
+    return HardenedXml.decodeUtf8(requireNonNull(domainXml, "domainXml"), HardenedXml.MAX_RESCUE_BYTES);
   }
 
   /**

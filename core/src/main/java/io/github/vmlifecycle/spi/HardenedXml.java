@@ -1,6 +1,7 @@
-package io.github.vmlifecycle.internal.rescue;
+package io.github.vmlifecycle.spi;
 
 import io.github.vmlifecycle.InvalidDomainXmlException;
+import io.github.vmlifecycle.internal.rescue.XmlPrescan;
 import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
 import java.io.IOException;
 import java.io.StringReader;
@@ -34,7 +35,7 @@ import org.xml.sax.SAXParseException;
  *
  * <p>Thread-safe: each thread uses its own parser and serialiser.
  */
-public final class SafeXml {
+public final class HardenedXml {
   /** The largest domain definition accepted for rescue, in UTF-8 bytes: 4 MiB. */
   public static final int MAX_DOMAIN_BYTES = 4 * 1024 * 1024;
 
@@ -49,10 +50,10 @@ public final class SafeXml {
 
   private static final String XML_DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
-  private static final ThreadLocal<DocumentBuilder> PARSER = ThreadLocal.withInitial(SafeXml::newParser);
-  private static final ThreadLocal<Transformer> SERIALISER = ThreadLocal.withInitial(SafeXml::newSerialiser);
+  private static final ThreadLocal<DocumentBuilder> PARSER = ThreadLocal.withInitial(HardenedXml::newParser);
+  private static final ThreadLocal<Transformer> SERIALISER = ThreadLocal.withInitial(HardenedXml::newSerialiser);
 
-  private SafeXml() {}
+  private HardenedXml() {}
 
   /**
    * Parses a document after checking its size, encoding declaration, DTD and depth.

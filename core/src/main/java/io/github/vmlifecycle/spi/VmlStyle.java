@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.internal;
+package io.github.vmlifecycle.spi;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

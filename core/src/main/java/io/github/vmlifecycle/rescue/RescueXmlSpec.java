@@ -1,6 +1,7 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.spi.VmlStyle;
 import java.util.List;
 import java.util.Optional;
 import org.immutables.value.Value;

@@ -1,6 +1,6 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
-import io.github.vmlifecycle.internal.VmlStyle;
+import io.github.vmlifecycle.spi.VmlStyle;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.immutables.value.Value;

@@ -1,5 +1,6 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
+import io.github.vmlifecycle.InvalidInputException;
 import java.util.Locale;
 
 /** The bus a rescue device is attached to, in stable device mode ({@code hw_rescue_bus}). */
