@@ -2,12 +2,19 @@ package io.github.vmlifecycle;
 
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.internal.RequestIds;
+import io.github.vmlifecycle.internal.engine.Accepted;
+import io.github.vmlifecycle.internal.engine.EngineContext;
+import io.github.vmlifecycle.internal.engine.InstanceResolver;
+import io.github.vmlifecycle.internal.engine.NextRecord;
+import io.github.vmlifecycle.internal.engine.OperationPath;
+import io.github.vmlifecycle.internal.engine.PowerSync;
+import io.github.vmlifecycle.internal.engine.Recovery;
+import io.github.vmlifecycle.internal.engine.RescueTimeouts;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
 import io.github.vmlifecycle.spi.ProgressListener;
 import io.github.vmlifecycle.spi.StepObserver;
-import io.github.vmlifecycle.internal.engine.ObservedStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +62,7 @@ public final class LifecycleEngine implements AutoCloseable {
 
   private final EngineContext ctx;
   private final InstanceResolver resolver;
-  private final OperationRunner runner;
+  private final OperationPath path;
   private final Recovery recovery;
   private final PowerSync powerSync;
   private final RescueTimeouts rescueTimeouts;
@@ -65,14 +72,14 @@ public final class LifecycleEngine implements AutoCloseable {
   private final boolean closeDriver;
 
   private LifecycleEngine(Builder b) {
-    this.ctx = new EngineContext(b.driver, ObservedStore.wrap(b.store, b.steps), b.clock, b.rules, b.syncRules,
-        b.requestIds, b.defaultShutdownTimeout, b.steps);
-    ctx.listeners.addAll(b.listeners);
+    this.ctx = new EngineContext(b.driver, b.store, b.clock, b.rules, b.syncRules, b.requestIds,
+        b.defaultShutdownTimeout, b.steps);
+    b.listeners.forEach(ctx.log()::addListener);
     this.resolver = new InstanceResolver(ctx);
-    this.runner = new OperationRunner(ctx, resolver);
-    this.recovery = new Recovery(ctx);
-    this.powerSync = new PowerSync(ctx);
-    this.rescueTimeouts = new RescueTimeouts(ctx, runner);
+    this.path = new OperationPath(ctx, resolver);
+    this.recovery = new Recovery(ctx, path);
+    this.powerSync = new PowerSync(ctx, path);
+    this.rescueTimeouts = new RescueTimeouts(ctx, path);
     if (b.executor == null) {
       AtomicInteger n = new AtomicInteger();
       this.ownedExecutor = Executors.newCachedThreadPool(r -> {
@@ -87,7 +94,7 @@ public final class LifecycleEngine implements AutoCloseable {
     }
     this.closeDriver = b.closeDriver;
     this.driverSubscription = b.syncOnDriverEvents
-        ? ctx.driver.subscribe(event -> onDriverEvent(event.instanceId()))
+        ? b.driver.subscribe(event -> onDriverEvent(event.instanceId()))
         : null;
   }
 
@@ -106,7 +113,7 @@ public final class LifecycleEngine implements AutoCloseable {
    * @return the rules
    */
   public LifecycleRules rules() {
-    return ctx.rules;
+    return ctx.rules();
   }
 
   /**
@@ -128,12 +135,12 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws HypervisorException if the hypervisor cannot be asked
    */
   public List<Instance> list() {
-    for (DriverInstance d : ctx.driver.list()) {
-      if (ctx.store.get(d.id()).isEmpty()) {
+    for (DriverInstance d : ctx.driver().list()) {
+      if (ctx.store().get(d.id()).isEmpty()) {
         resolver.adopt(d);
       }
     }
-    return ctx.store.list();
+    return ctx.store().list();
   }
 
   /**
@@ -144,7 +151,7 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws InstanceNotFoundException if the instance is unknown
    */
   public List<ActionRecord> actions(String ref) {
-    return ctx.store.actions(resolver.resolve(ref).id());
+    return ctx.store().actions(resolver.resolve(ref).id());
   }
 
   /**
@@ -164,7 +171,7 @@ public final class LifecycleEngine implements AutoCloseable {
   public Instance execute(String ref, Operation operation, OperationOptions options) {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(options, "options");
-    return runner.run(runner.accept(ref, operation, options));
+    return path.run(path.accept(ref, operation, options));
   }
 
   /**
@@ -183,38 +190,22 @@ public final class LifecycleEngine implements AutoCloseable {
   public CompletableFuture<Instance> submit(String ref, Operation operation, OperationOptions options) {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(options, "options");
-    OperationRunner.Accepted accepted = runner.accept(ref, operation, options);
+    Accepted accepted = path.accept(ref, operation, options);
     CompletableFuture<Instance> future = new CompletableFuture<>();
     try {
       executor.execute(() -> {
         try {
-          future.complete(runner.run(accepted));
+          future.complete(path.run(accepted));
         } catch (Throwable t) {
           future.completeExceptionally(t);
         }
       });
     } catch (RejectedExecutionException e) {
-      runner.abandon(accepted, e);
+      path.abandon(accepted, e);
       future.completeExceptionally(new HypervisorException(HypervisorException.Code.OPERATION_FAILED,
           ref, operation, "The engine's executor refused '" + operation.apiName() + "' of " + ref, e));
     }
     return future;
-  }
-
-  /**
-   * Runs an operation up to {@code crashAt} and stops there without saving more, as a process killed
-   * at that step would. For crash-safety tests only.
-   *
-   * @return true if the crash point was reached; false if the operation ended before it (a failed
-   *     driver call is handled and rethrown as usual)
-   */
-  boolean executeUntilCrash(String ref, Operation operation, OperationOptions options, CrashPoint crashAt) {
-    try {
-      runner.run(runner.accept(ref, operation, options), crashAt);
-      return false;
-    } catch (CrashPoint.SimulatedCrash expected) {
-      return true;
-    }
   }
 
   /**
@@ -371,19 +362,8 @@ public final class LifecycleEngine implements AutoCloseable {
   }
 
   private Instance setLocked(String ref, boolean locked) {
-    while (true) {
-      Instance current = resolver.resolve(ref);
-      if (current.locked() == locked) {
-        return current;
-      }
-      Instant now = ctx.clock.instant();
-      Instance next = Instance.copyOf(current).locked(locked).version(current.version() + 1).updatedAt(now).build();
-      if (ctx.store.compareAndSet(current.version(), next)) {
-        ctx.record(next.id(), current.vmState(), next.vmState(), locked ? ActionKind.LOCK : ActionKind.UNLOCK, ctx.requestIds.get(),
-            now, ActionRecord.Result.SUCCEEDED, Optional.empty(), Optional.empty());
-        return next;
-      }
-    }
+    return path.change(ref, locked ? ActionKind.LOCK : ActionKind.UNLOCK, current -> current.locked() != locked,
+        (current, now) -> NextRecord.after(current, now).locked(locked), current -> Optional.empty());
   }
 
   /**
@@ -401,25 +381,10 @@ public final class LifecycleEngine implements AutoCloseable {
     if (state != VmState.ACTIVE && state != VmState.ERROR) {
       throw new InvalidInputException("reset-state accepts active or error, not " + state.novaName());
     }
-    while (true) {
-      Instance current = resolver.resolve(ref);
-      Instant now = ctx.clock.instant();
-      Instance next = Instance.copyOf(current)
-          .vmState(state)
-          .taskState(Optional.empty())
-          .requestId(Optional.empty())
-          .taskStartedAt(Optional.empty())
-          .version(current.version() + 1)
-          .updatedAt(now)
-          .build();
-      if (ctx.store.compareAndSet(current.version(), next)) {
-        ctx.record(next.id(), current.vmState(), state, ActionKind.RESET_STATE, ctx.requestIds.get(), now,
-            ActionRecord.Result.SUCCEEDED, Optional.of("reset from " + current.vmState().novaName()
-                + current.taskState().map(t -> "/" + t.novaName()).orElse("") + " to " + state.novaName()),
-            Optional.empty());
-        return next;
-      }
-    }
+    return path.change(ref, ActionKind.RESET_STATE, current -> true,
+        (current, now) -> NextRecord.idle(current, now).vmState(state),
+        current -> Optional.of("reset from " + current.vmState().novaName()
+            + current.taskState().map(t -> "/" + t.novaName()).orElse("") + " to " + state.novaName()));
   }
 
   /**
@@ -444,7 +409,7 @@ public final class LifecycleEngine implements AutoCloseable {
    */
   public List<ActionRecord> syncPowerStates() {
     List<ActionRecord> actions = new ArrayList<>();
-    for (Instance instance : ctx.store.list()) {
+    for (Instance instance : ctx.store().list()) {
       powerSync.sync(instance.id()).ifPresent(actions::add);
     }
     return actions;
@@ -492,16 +457,6 @@ public final class LifecycleEngine implements AutoCloseable {
   }
 
   /**
-   * Runs {@link #unrescueExpired()}, the first automatic unrescue stopping at {@code crashAt} as a process
-   * killed at that step would. For crash-safety tests only.
-   *
-   * @throws CrashPoint.SimulatedCrash when the crash point is reached
-   */
-  List<ActionRecord> unrescueExpiredUntilCrash(CrashPoint crashAt) {
-    return rescueTimeouts.unrescueExpired(crashAt);
-  }
-
-  /**
    * Runs {@link #unrescueExpired()} every {@code period} on {@code scheduler} (Nova polls rescued
    * instances on its periodic-task interval). An instance is unrescued by the first round at or after
    * its deadline, so {@code period} bounds how late that is. A failing round is logged and the next one
@@ -541,7 +496,7 @@ public final class LifecycleEngine implements AutoCloseable {
   public Instance syncPowerState(String ref) {
     Instance instance = resolver.resolve(ref);
     powerSync.sync(instance.id());
-    return ctx.store.get(instance.id()).orElse(instance);
+    return ctx.store().get(instance.id()).orElse(instance);
   }
 
   /**
@@ -550,7 +505,7 @@ public final class LifecycleEngine implements AutoCloseable {
    * @param listener the listener
    */
   public void addListener(LifecycleListener listener) {
-    ctx.listeners.add(Objects.requireNonNull(listener, "listener"));
+    ctx.log().addListener(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -559,14 +514,14 @@ public final class LifecycleEngine implements AutoCloseable {
    * @param listener the listener
    */
   public void removeListener(LifecycleListener listener) {
-    ctx.listeners.remove(listener);
+    ctx.log().removeListener(listener);
   }
 
   private void onDriverEvent(String instanceId) {
     try {
       executor.execute(() -> {
         try {
-          if (ctx.store.get(instanceId).isPresent()) {
+          if (ctx.store().get(instanceId).isPresent()) {
             powerSync.sync(instanceId);
           }
         } catch (RuntimeException e) {
@@ -595,7 +550,7 @@ public final class LifecycleEngine implements AutoCloseable {
       ownedExecutor.shutdown();
     }
     if (closeDriver) {
-      ctx.driver.close();
+      ctx.driver().close();
     }
   }
 

@@ -18,6 +18,7 @@ final class EngineHarness {
   final FakeHypervisor fake = new FakeHypervisor(clock);
   final InstanceStore store = InstanceStores.inMemory();
   final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
+  final CrashPoint.Armed crash = new CrashPoint.Armed();
   final List<String> ids = new ArrayList<>();
   final List<String> initialDefinitions = new ArrayList<>();
   LifecycleEngine engine;
@@ -40,7 +41,7 @@ final class EngineHarness {
       engine.close();
     }
     engine = LifecycleEngine.builder().driver(fake).store(store).clock(clock).syncOnDriverEvents(false)
-        .executor(Runnable::run).listener(events::add).build();
+        .executor(Runnable::run).listener(events::add).stepObserver(crash).build();
   }
 
   /** What the store and hypervisor say now, after checking the invariants that hold after every step. */

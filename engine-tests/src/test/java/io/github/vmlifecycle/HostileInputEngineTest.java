@@ -167,7 +167,7 @@ class HostileInputEngineTest {
 
     assertInstanceUnchanged(definition);
     ActionRecord last = last(engine.actions("web-1"));
-    assertThat(last.action()).isEqualTo("rescue");
+    assertThat(last.action()).isEqualTo(ActionKind.RESCUE);
     assertThat(last.result()).isEqualTo(ActionRecord.Result.FAILED);
     assertThat(last.faultKind()).contains(VmLifecycleException.Kind.INVALID_INPUT);
     assertThat(last.vmStateAfter()).isEqualTo(VmState.ACTIVE);

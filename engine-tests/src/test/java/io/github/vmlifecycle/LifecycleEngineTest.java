@@ -139,7 +139,7 @@ class LifecycleEngineTest {
     assertThatThrownBy(() -> engine.pause("web-1")).isInstanceOf(InstanceLockedException.class);
     engine.unlock("web-1");
     assertThat(engine.pause("web-1").vmState()).isEqualTo(VmState.PAUSED);
-    assertThat(engine.actions("web-1")).extracting(ActionRecord::action).containsSubsequence("lock", "unlock", "pause");
+    assertThat(engine.actions("web-1")).extracting(ActionRecord::action).containsSubsequence(ActionKind.LOCK, ActionKind.UNLOCK, ActionKind.PAUSE);
   }
 
   @Test
@@ -236,7 +236,7 @@ class LifecycleEngineTest {
     fake.setLatency(FakeCall.PAUSE, Duration.ofMillis(250));
     engine.pause("web-1");
     ActionRecord a = last(engine.actions("web-1"));
-    assertThat(a.action()).isEqualTo("pause");
+    assertThat(a.action()).isEqualTo(ActionKind.PAUSE);
     assertThat(a.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
     assertThat(Duration.between(a.startedAt(), a.finishedAt())).isEqualTo(Duration.ofMillis(250));
     assertThat(a.vmStateBefore()).isEqualTo(VmState.ACTIVE);
@@ -289,13 +289,13 @@ class LifecycleEngineTest {
     assertThat(engine.get("paused").vmState()).isEqualTo(VmState.PAUSED);
     assertThat(engine.get("web-1").vmState()).isEqualTo(VmState.ACTIVE);
     assertThat(engine.list()).hasSize(4);
-    assertThat(engine.actions("off")).extracting(ActionRecord::action).containsExactly("adopt");
+    assertThat(engine.actions("off")).extracting(ActionRecord::action).containsExactly(ActionKind.ADOPT);
   }
 
   @Test
   void adoption_ofARescuedGuest_takesTheEmbeddedOriginal() {
     String original = fake.definition(web);
-    fake.rescue(web, original, RescueRequest.builder().image(IMAGE).build());
+    fake.rescue(web, original, RescueRequest.builder().image(IMAGE).build(), io.github.vmlifecycle.spi.DriverCall.defaults());
     Instance adopted = engine.get("web-1");
     assertThat(adopted.vmState()).isEqualTo(VmState.RESCUED);
     assertThat(adopted.originalDefinition()).contains(original);

@@ -139,12 +139,13 @@ class LifecycleModelTest {
       }
       assertThat(actions).as("one action per accepted request").hasSize(actionsBefore + 1);
       ActionRecord last = actions.get(actions.size() - 1);
-      assertThat(last.action()).isEqualTo(op.apiName());
+      assertThat(last.action()).isEqualTo(op.action());
       assertThat(last.result()).isEqualTo(h.outcome.equals("ok") ? ActionRecord.Result.SUCCEEDED
           : ActionRecord.Result.FAILED);
       String end = h.outcome.equals("ok") ? "end" : "error";
       assertThat(events).extracting(LifecycleEvent::name)
-          .containsExactly("instance." + op.apiName() + ".start", "instance." + op.apiName() + "." + end);
+          .containsExactly("instance." + op.action().notificationName() + ".start",
+              "instance." + op.action().notificationName() + "." + end);
       assertThat(events).allMatch(e -> e.requestId().equals(last.requestId()));
     }
 
@@ -193,7 +194,7 @@ class LifecycleModelTest {
       String id = h.ids.get(k);
       boolean crashed;
       try {
-        crashed = h.engine.executeUntilCrash(id, op, options(op), point);
+        crashed = h.crash.runUntil(point, () -> h.engine.execute(id, op, options(op)));
       } catch (VmLifecycleException e) {
         h.outcome = EngineHarness.outcomeOf(e);
         return;
@@ -204,7 +205,7 @@ class LifecycleModelTest {
       List<ActionRecord> recovered = h.engine.recover();
       assertThat(recovered).as("exactly the crashed instance is recovered").hasSize(1);
       assertThat(h.store.actions(id)).hasSize(before + 1);
-      assertThat(h.store.actions(id).get(before).action()).isEqualTo("recover");
+      assertThat(h.store.actions(id).get(before).action()).isEqualTo(ActionKind.RECOVER);
       h.outcome = "recovered";
     }
 

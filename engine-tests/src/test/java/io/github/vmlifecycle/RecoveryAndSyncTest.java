@@ -21,12 +21,13 @@ class RecoveryAndSyncTest {
 
   @TempDir Path dir;
   private final FakeClock clock = new FakeClock();
+  private final CrashPoint.Armed crash = new CrashPoint.Armed();
   private final FakeHypervisor fake = new FakeHypervisor(clock);
   private final List<LifecycleEvent> events = new ArrayList<>();
 
   private LifecycleEngine engine(boolean syncOnEvents) {
     return LifecycleEngine.builder().driver(fake).store(InstanceStores.directory(dir)).clock(clock)
-        .executor(Runnable::run).syncOnDriverEvents(syncOnEvents).listener(events::add).build();
+        .executor(Runnable::run).syncOnDriverEvents(syncOnEvents).listener(events::add).stepObserver(crash).build();
   }
 
   static Stream<Arguments> crashes() {
@@ -42,15 +43,15 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine first = engine(false)) {
       first.get(id);
       prepare(first, op);
-      boolean crashed = first.executeUntilCrash(id, op, OperationOptions.builder().shutdownTimeout(Duration.ZERO)
-          .rescueRequest(RescueRequest.builder().image(IMAGE).build()).build(), point);
+      boolean crashed = crash.runUntil(point, () -> first.execute(id, op, OperationOptions.builder().shutdownTimeout(Duration.ZERO)
+          .rescueRequest(RescueRequest.builder().image(IMAGE).build()).build()));
       assertThat(crashed).isTrue();
       assertThat(first.get(id).taskState()).isPresent();
     }
     try (LifecycleEngine restarted = engine(false)) {
       List<ActionRecord> recovered = restarted.recover();
       assertThat(recovered).hasSize(1);
-      assertThat(recovered.get(0).action()).isEqualTo("recover");
+      assertThat(recovered.get(0).action()).isEqualTo(ActionKind.RECOVER);
       Instance after = restarted.get(id);
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
@@ -59,7 +60,7 @@ class RecoveryAndSyncTest {
       } else {
         assertThat(fake.definition(id)).isEqualTo(original);
       }
-      assertThat(restarted.actions(id)).last().extracting(ActionRecord::action).isEqualTo("recover");
+      assertThat(restarted.actions(id)).last().extracting(ActionRecord::action).isEqualTo(ActionKind.RECOVER);
       assertThat(restarted.recover()).as("a second recovery has nothing to do").isEmpty();
     }
   }
@@ -105,7 +106,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine first = engine(false)) {
       first.rescue("web-1", RescueRequest.builder().image(IMAGE).build());
-      first.executeUntilCrash(id, Operation.UNRESCUE, OperationOptions.defaults(), CrashPoint.AFTER_ACCEPT);
+      crash.runUntil(CrashPoint.AFTER_ACCEPT, () -> first.execute(id, Operation.UNRESCUE, OperationOptions.defaults()));
     }
     try (LifecycleEngine restarted = engine(false)) {
       restarted.recover();
@@ -119,10 +120,10 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine first = engine(false)) {
       first.suspend(id);
-      first.executeUntilCrash(id, Operation.RESUME, OperationOptions.defaults(), CrashPoint.AFTER_ACCEPT);
+      crash.runUntil(CrashPoint.AFTER_ACCEPT, () -> first.execute(id, Operation.RESUME, OperationOptions.defaults()));
     }
     // libvirt goes on with a restore whose caller died, and shows the guest paused while it loads
-    fake.start(id);
+    fake.start(id, io.github.vmlifecycle.spi.DriverCall.defaults());
     fake.pauseBehindBack(id);
     try (LifecycleEngine restarted = engine(false)) {
       List<ActionRecord> done = restarted.recover();
@@ -144,7 +145,7 @@ class RecoveryAndSyncTest {
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
       assertThat(after.powerState()).isEqualTo(PowerState.SHUTDOWN);
-      assertThat(engine.actions(id)).extracting(ActionRecord::action).contains("sync");
+      assertThat(engine.actions(id)).extracting(ActionRecord::action).contains(ActionKind.STOP);
     }
   }
 
@@ -166,7 +167,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.stop(id, Duration.ZERO);
-      fake.start(id);
+      fake.start(id, io.github.vmlifecycle.spi.DriverCall.defaults());
       List<ActionRecord> actions = engine.syncPowerStates();
       assertThat(actions).hasSize(1);
       assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
@@ -263,7 +264,7 @@ class RecoveryAndSyncTest {
       Thread first = new Thread(() -> engine.syncPowerState(id));
       first.start();
       assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      fake.unpause(id); // resumed behind our back while the first sync still saves PAUSED
+      fake.unpause(id, io.github.vmlifecycle.spi.DriverCall.defaults()); // resumed behind our back while the first sync still saves PAUSED
       engine.syncPowerState(id); // finds the first sync running: hands over to it
       release.countDown();
       first.join(10_000);

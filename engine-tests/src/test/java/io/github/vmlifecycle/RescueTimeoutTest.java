@@ -40,6 +40,7 @@ class RescueTimeoutTest {
 
   @TempDir Path dir;
   private final FakeClock clock = new FakeClock();
+  private final CrashPoint.Armed crash = new CrashPoint.Armed();
   private final FakeHypervisor fake = new FakeHypervisor(clock);
   private final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
   private LifecycleEngine engine;
@@ -61,7 +62,7 @@ class RescueTimeoutTest {
 
   private LifecycleEngine engine(InstanceStore store) {
     return LifecycleEngine.builder().driver(fake).store(store).clock(clock).executor(Runnable::run)
-        .syncOnDriverEvents(false).listener(events::add).build();
+        .syncOnDriverEvents(false).listener(events::add).stepObserver(crash).build();
   }
 
   private static RescueRequest withTimeout(Duration timeout) {
@@ -102,7 +103,7 @@ class RescueTimeoutTest {
     assertThat(done).hasSize(1);
     ActionRecord action = done.get(0);
     assertThat(action.instanceId()).isEqualTo(web);
-    assertThat(action.action()).isEqualTo("unrescue");
+    assertThat(action.action()).isEqualTo(ActionKind.UNRESCUE);
     assertThat(action.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
     assertThat(action.vmStateBefore()).isEqualTo(VmState.RESCUED);
     assertThat(action.vmStateAfter()).isEqualTo(VmState.ACTIVE);
@@ -169,7 +170,7 @@ class RescueTimeoutTest {
       assertThat(byHand.get().vmState()).isEqualTo(VmState.ACTIVE);
       assertThat(fake.calls(FakeCall.UNRESCUE)).hasSize(1);
       assertThat(queued.actions(web)).last().satisfies(a -> {
-        assertThat(a.action()).isEqualTo("unrescue");
+        assertThat(a.action()).isEqualTo(ActionKind.UNRESCUE);
         assertThat(a.message()).as("an unrescue by hand carries no timeout note").isEmpty();
       });
     }
@@ -253,7 +254,7 @@ class RescueTimeoutTest {
   void recover_afterTheProcessDiesDuringAnAutomaticUnrescue_finishesIt(CrashPoint point) {
     engine.rescue("web-1", withTimeout(TIMEOUT));
     clock.advance(TIMEOUT);
-    assertThatThrownBy(() -> engine.unrescueExpiredUntilCrash(point)).isInstanceOf(CrashPoint.SimulatedCrash.class);
+    assertThat(crash.runUntil(point, engine::unrescueExpired)).isTrue();
     assertThat(engine.get(web).taskState()).contains(TaskState.UNRESCUING);
     engine.close();
 
@@ -261,7 +262,7 @@ class RescueTimeoutTest {
     assertThat(engine.unrescueExpired()).as("busy with the dead process's unrescue").isEmpty();
     List<ActionRecord> recovered = engine.recover();
 
-    assertThat(recovered).extracting(ActionRecord::action).containsExactly("recover");
+    assertThat(recovered).extracting(ActionRecord::action).containsExactly(ActionKind.RECOVER);
     Instance after = engine.get(web);
     assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
     assertThat(after.taskState()).isEmpty();
@@ -273,8 +274,7 @@ class RescueTimeoutTest {
 
   @Test
   void recover_afterACrashMidRescue_keepsTheTimeoutFromTheRescueStart() {
-    engine.executeUntilCrash(web, Operation.RESCUE,
-        OperationOptions.builder().rescueRequest(withTimeout(TIMEOUT)).build(), CrashPoint.AFTER_DRIVER_CALL);
+    crash.runUntil(CrashPoint.AFTER_DRIVER_CALL, () -> engine.execute(web, Operation.RESCUE, OperationOptions.builder().rescueRequest(withTimeout(TIMEOUT)).build()));
     engine.close();
     clock.advance(Duration.ofMinutes(5));
 

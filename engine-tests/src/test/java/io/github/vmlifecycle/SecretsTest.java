@@ -50,6 +50,7 @@ class SecretsTest {
 
   @TempDir Path stateDir;
   private final FakeClock clock = new FakeClock();
+  private final CrashPoint.Armed crash = new CrashPoint.Armed();
   private final FakeHypervisor fake = new FakeHypervisor(clock);
   private final List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
   private final List<Throwable> errors = new ArrayList<>();
@@ -77,7 +78,7 @@ class SecretsTest {
 
   private LifecycleEngine newEngine() {
     return LifecycleEngine.builder().driver(fake).store(store).clock(clock).executor(Runnable::run)
-        .listener(events::add)
+        .stepObserver(crash).listener(events::add)
         .listener(event -> {
           throw new IllegalStateException("listener refuses " + event.name());
         })
@@ -122,8 +123,7 @@ class SecretsTest {
     engine.unrescue("vnc-1");
     assertThat(fake.definition(id)).isEqualTo(DEFINITION);
 
-    assertThat(engine.executeUntilCrash("vnc-1", Operation.RESCUE,
-        OperationOptions.builder().rescueRequest(request).build(), CrashPoint.AFTER_INTENT)).isTrue();
+    assertThat(crash.runUntil(CrashPoint.AFTER_INTENT, () -> engine.execute("vnc-1", Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()))).isTrue();
     engine.close();
     engine = newEngine();
     engine.recover();
@@ -140,7 +140,7 @@ class SecretsTest {
       assertThat(action.toString()).as("action %s", action.action()).doesNotContain(SECRET);
     }
     assertThat(engine.actions("vnc-1")).extracting(ActionRecord::action)
-        .contains("rescue", "unrescue", "recover");
+        .contains(ActionKind.RESCUE, ActionKind.UNRESCUE, ActionKind.RECOVER);
     assertThat(Files.readString(stateDir.resolve(id + ".actions"), StandardCharsets.UTF_8))
         .as("the action log file").doesNotContain(SECRET);
     assertThat(events).as("events").isNotEmpty();

@@ -131,7 +131,7 @@ class WriteAheadJournalTest {
 
       List<ActionRecord> done = engine.recover();
       assertThat(done).singleElement().satisfies(a -> {
-        assertThat(a.action()).isEqualTo("recover");
+        assertThat(a.action()).isEqualTo(ActionKind.RECOVER);
         assertThat(a.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
       });
       assertThat(engine.get(id).journal()).isEmpty();
@@ -176,7 +176,7 @@ class WriteAheadJournalTest {
           .rescueRequest(request()).build())).isInstanceOf(FakeProcessDeath.class);
     }
     try (LifecycleEngine restarted = engine()) {
-      assertThat(restarted.recover()).singleElement().extracting(ActionRecord::action).isEqualTo("recover");
+      assertThat(restarted.recover()).singleElement().extracting(ActionRecord::action).isEqualTo(ActionKind.RECOVER);
       Instance after = restarted.get(id);
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));

@@ -1,9 +1,16 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
-import io.github.vmlifecycle.spi.DriverCall;
+import io.github.vmlifecycle.ActionKind;
+import io.github.vmlifecycle.ActionRecord;
+import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.OperationSupersededException;
+import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.TaskState;
+import io.github.vmlifecycle.VmLifecycleException;
+import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.spi.DriverInstance;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,22 +22,31 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Resolves instances left with a task_state by a managing process that died: each is brought to the
- * state the hypervisor shows, finishing the operation where that is what the user asked for and safe
- * (a stop, a start, an unpause, a hard reboot, an unrescue, the start of a defined rescue), and every
- * resolution is logged as a {@code recover} action.
+ * Resolves instances left with a task_state by a managing process that died: each is taken over on the
+ * {@link OperationPath}, finished where that is what the user asked for and safe (a stop, a start, an
+ * unpause, a hard reboot, an unrescue, the start of a defined rescue), and landed on the state the
+ * hypervisor shows as a {@code recover} action. Thread-safe.
  */
-final class Recovery {
-  private final EngineContext ctx;
-
-  Recovery(EngineContext ctx) {
-    this.ctx = ctx;
-  }
-
+public final class Recovery {
   /** How many instances are recovered at once; their store writes (fsyncs) and driver calls overlap. */
   static final int PARALLELISM = 8;
 
-  List<ActionRecord> recoverAll(Executor executor) {
+  private final EngineContext ctx;
+  private final OperationPath path;
+
+  /**
+   * Creates the recovery of one engine.
+   *
+   * @param ctx the engine's context
+   * @param path the engine's operation path
+   */
+  public Recovery(EngineContext ctx, OperationPath path) {
+    this.ctx = ctx;
+    this.path = path;
+  }
+
+  /** Recovers every stuck instance, up to {@link #PARALLELISM} at once on {@code executor}. */
+  public List<ActionRecord> recoverAll(Executor executor) {
     List<String> stuck = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (instance.taskState().isPresent() || !instance.journal().isEmpty()) {
@@ -69,6 +85,7 @@ final class Recovery {
     return done;
   }
 
+  /** Recovers one instance unless an operation of this engine runs on it; returns the action logged. */
   Optional<ActionRecord> recover(String id) {
     ReentrantLock lock = ctx.slot(id).executionLock;
     if (!lock.tryLock()) {
@@ -97,17 +114,16 @@ final class Recovery {
     if (idle.journal().isEmpty()) {
       return Optional.empty();
     }
-    Instant started = ctx.clock.instant();
-    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, idle, TakenOver::new);
+    ActionLog.Entry entry = new ActionLog.Entry(ActionKind.RECOVER, ctx.requestIds.get(), ctx.clock.instant(),
+        idle.vmState());
+    StoreJournal journal = new StoreJournal(ctx, idle, TakenOver::new);
     try {
-      ctx.driver.repair(idle.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+      ctx.driver.repair(idle.id(), ctx.call(journal).build());
     } catch (TakenOver e) {
       return Optional.empty(); // another writer changed it meanwhile; it is not idle any more
     } catch (RuntimeException e) {
-      return Optional.of(ctx.record(idle.id(), idle.vmState(), idle.vmState(), ActionKind.RECOVER,
-          ctx.requestIds.get(), started, ActionRecord.Result.FAILED,
-          Optional.of("could not undo what an interrupted operation left (" + idle.journal().keySet() + "): "
-              + e.getMessage()), Optional.of(VmLifecycleException.Kind.HYPERVISOR)));
+      return Optional.of(ctx.log.ended(idle, entry.failed("could not undo what an interrupted operation left ("
+          + idle.journal().keySet() + "): " + e.getMessage(), VmLifecycleException.Kind.HYPERVISOR)));
     }
     Instance after = journal.current();
     if (after.journal().equals(idle.journal())) {
@@ -115,9 +131,8 @@ final class Recovery {
     }
     Set<String> done = new TreeSet<>(idle.journal().keySet());
     done.removeAll(after.journal().keySet());
-    return Optional.of(ctx.record(idle.id(), idle.vmState(), after.vmState(), ActionKind.RECOVER, ctx.requestIds.get(),
-        started, ActionRecord.Result.SUCCEEDED,
-        Optional.of("undid what an interrupted operation left: " + done), Optional.empty()));
+    return Optional.of(ctx.log.ended(after,
+        entry.note(Optional.of("undid what an interrupted operation left: " + done))));
   }
 
   /** Unwinds a repair whose instance another writer changed meanwhile; never leaves this class. */
@@ -130,12 +145,13 @@ final class Recovery {
   }
 
   private ActionRecord resolve(Instance stuck) {
-    Instant started = ctx.clock.instant();
     TaskState task = stuck.taskState().orElseThrow();
-    EngineContext.Observation seen = ctx.observe(stuck.id());
+    Accepted acc = path.takeOver(stuck, operationOf(task));
+    Truth seen = ctx.observe(stuck.id());
     String how = "landed on the hypervisor's state";
     RuntimeException rollForwardFailure = null;
-    StoreJournal journal = new StoreJournal(ctx.store, ctx.clock, operationOf(task), stuck);
+    StoreJournal journal = new StoreJournal(ctx, stuck, detail -> new OperationSupersededException(
+        stuck.name(), acc.operation, detail));
     if (seen.known() && seen.instance.isPresent()) {
       try {
         Optional<String> finished = finish(stuck, task, seen.instance.get(), journal);
@@ -143,7 +159,7 @@ final class Recovery {
           how = finished.get();
         }
         if (!journal.entries().isEmpty()) {
-          ctx.driver.repair(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          ctx.driver.repair(stuck.id(), ctx.call(journal).build());
         }
       } catch (RuntimeException e) {
         rollForwardFailure = e;
@@ -152,23 +168,22 @@ final class Recovery {
       seen = ctx.observe(stuck.id());
     }
     Instance before = journal.current();
-    Instance landed = ctx.settle(before, seen, VmState.ERROR, task == TaskState.RESCUING);
+    Instance landed = seen.settle(ctx.driver, before, ctx.clock.instant(), VmState.ERROR,
+        task == TaskState.RESCUING);
     String message = "recovered task_state " + task.novaName() + ": " + how + "; now "
         + landed.vmState().novaName() + " (power " + landed.powerState().novaName() + ")"
         + (seen.known() ? "" : "; the hypervisor could not be asked: " + seen.error.getMessage());
     String requestId = stuck.requestId().orElseGet(ctx.requestIds);
-    if (!ctx.store.compareAndSet(before.version(), landed)) {
-      Instance now = ctx.store.get(stuck.id()).orElse(stuck);
-      return ctx.record(stuck.id(), stuck.vmState(), now.vmState(), ActionKind.RECOVER, requestId, started,
-          ActionRecord.Result.FAILED, Optional.of("the instance changed while it was being recovered"),
-          Optional.of(VmLifecycleException.Kind.BUSY));
+    ActionLog.Entry entry = new ActionLog.Entry(ActionKind.RECOVER, requestId, acc.acceptedAt, stuck.vmState());
+    if (rollForwardFailure == null && seen.known()) {
+      entry.note(Optional.of(message));
+    } else {
+      entry.failed(message, VmLifecycleException.Kind.HYPERVISOR);
     }
-    boolean ok = rollForwardFailure == null && seen.known();
-    ctx.emit(landed, ActionKind.RECOVER, ok ? LifecycleEvent.Phase.END : LifecycleEvent.Phase.ERROR, requestId,
-        Optional.of(message));
-    return ctx.record(stuck.id(), stuck.vmState(), landed.vmState(), ActionKind.RECOVER, requestId, started,
-        ok ? ActionRecord.Result.SUCCEEDED : ActionRecord.Result.FAILED, Optional.of(message),
-        ok ? Optional.empty() : Optional.of(VmLifecycleException.Kind.HYPERVISOR));
+    path.land(acc, before, landed, entry, now -> new ActionLog.Entry(ActionKind.RECOVER, requestId,
+        acc.acceptedAt, stuck.vmState()).failed("the instance changed while it was being recovered",
+        VmLifecycleException.Kind.BUSY));
+    return acc.outcome;
   }
 
   private Operation operationOf(TaskState task) {
@@ -180,6 +195,11 @@ final class Recovery {
     throw new IllegalStateException("no operation sets task_state " + task);
   }
 
+  /** Calls the driver to finish part of {@code operation} for a recovery, with the instance's journal. */
+  private void drive(Operation operation, Instance stuck, StoreJournal journal) {
+    path.callDriver(operation, stuck, ctx.call(journal).shutdownTimeout(Duration.ZERO).build());
+  }
+
   /**
    * A start or restore that the hypervisor went on with after the caller died shows the guest paused
    * while it loads (libvirt starts it paused, then runs it); the user asked for it running, so the
@@ -189,7 +209,7 @@ final class Recovery {
     if (power != PowerState.PAUSED) {
       return Optional.empty();
     }
-    ctx.driver.unpause(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+    drive(Operation.UNPAUSE, stuck, journal);
     return Optional.of("finished the " + what + " (the guest was still paused, loading)");
   }
 
@@ -199,13 +219,13 @@ final class Recovery {
     switch (task) {
       case POWERING_OFF:
         if (power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.CRASHED) {
-          ctx.driver.stop(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).shutdownTimeout(Duration.ZERO).build());
+          drive(Operation.STOP, stuck, journal);
           return Optional.of("finished the stop");
         }
         return Optional.empty();
       case POWERING_ON:
         if (power == PowerState.SHUTDOWN && !d.rescueDefinition()) {
-          ctx.driver.start(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          drive(Operation.START, stuck, journal);
           return Optional.of("finished the start");
         }
         return finishLoading(stuck, power, "start", journal);
@@ -213,26 +233,27 @@ final class Recovery {
         return finishLoading(stuck, power, "resume", journal);
       case UNPAUSING:
         if (power == PowerState.PAUSED) {
-          ctx.driver.unpause(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          drive(Operation.UNPAUSE, stuck, journal);
           return Optional.of("finished the unpause");
         }
         return Optional.empty();
       case REBOOTING_HARD:
         if (power != PowerState.RUNNING) {
-          ctx.driver.hardReboot(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          drive(Operation.HARD_REBOOT, stuck, journal);
           return Optional.of("finished the hard reboot");
         }
         return Optional.empty();
       case UNRESCUING:
-        Optional<String> original = stuck.originalDefinition().or(() -> ctx.embeddedOriginal(stuck.id()));
+        Optional<String> original = stuck.originalDefinition()
+            .or(() -> Truth.embeddedOriginal(ctx.driver, stuck.id()));
         if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
-          ctx.driver.unrescue(stuck.id(), original.get(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          drive(Operation.UNRESCUE, Instance.copyOf(stuck).originalDefinition(original).build(), journal);
           return Optional.of("finished the unrescue");
         }
         return Optional.empty();
       case RESCUING:
         if (d.rescueDefinition() && power == PowerState.SHUTDOWN) {
-          ctx.driver.start(stuck.id(), DriverCall.builder().steps(ctx.steps).journal(journal).build());
+          drive(Operation.START, stuck, journal);
           return Optional.of("started the rescue definition");
         }
         return Optional.empty();

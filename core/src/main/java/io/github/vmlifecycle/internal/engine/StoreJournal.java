@@ -1,8 +1,7 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
-import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.spi.OperationJournal;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -16,20 +15,13 @@ import java.util.function.Function;
  * another process makes the next change fail as superseded.
  */
 final class StoreJournal implements OperationJournal {
-  private final InstanceStore store;
-  private final Clock clock;
+  private final EngineContext ctx;
   private final Function<String, RuntimeException> takenOver;
   private Instance current;
 
-  /** A journal for {@code operation}, which a change by another writer supersedes. */
-  StoreJournal(InstanceStore store, Clock clock, Operation operation, Instance current) {
-    this(store, clock, current, detail -> new OperationSupersededException(current.name(), operation, detail));
-  }
-
   /** A journal whose change fails with {@code takenOver(detail)} when another writer got there first. */
-  StoreJournal(InstanceStore store, Clock clock, Instance current, Function<String, RuntimeException> takenOver) {
-    this.store = store;
-    this.clock = clock;
+  StoreJournal(EngineContext ctx, Instance current, Function<String, RuntimeException> takenOver) {
+    this.ctx = ctx;
     this.takenOver = takenOver;
     this.current = current;
   }
@@ -73,11 +65,11 @@ final class StoreJournal implements OperationJournal {
   }
 
   private void write(Consumer<Instance.Builder> change) {
-    Instance.Builder b = Instance.copyOf(current).version(current.version() + 1).updatedAt(clock.instant());
+    Instance.Builder b = NextRecord.after(current, ctx.clock.instant());
     change.accept(b);
     Instance next = b.build();
-    if (!store.compareAndSet(current.version(), next)) {
-      Instance now = store.get(current.id()).orElse(null);
+    if (!ctx.store.compareAndSet(current.version(), next)) {
+      Instance now = ctx.store.get(current.id()).orElse(null);
       throw takenOver.apply(now == null
           ? "the instance is gone from the store" : "its record changed while the driver recorded a step");
     }

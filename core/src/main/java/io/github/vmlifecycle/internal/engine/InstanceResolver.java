@@ -1,5 +1,10 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
+import io.github.vmlifecycle.ActionKind;
+import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.InstanceNotFoundException;
+import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.internal.InstanceRefs;
 import io.github.vmlifecycle.internal.TruthDerivation;
 import io.github.vmlifecycle.spi.DriverInstance;
@@ -11,15 +16,26 @@ import java.util.Optional;
  * Finds the stored record for a name or UUID, adopting an instance the hypervisor knows but the store
  * does not.
  */
-final class InstanceResolver {
+public final class InstanceResolver {
 
   private final EngineContext ctx;
 
-  InstanceResolver(EngineContext ctx) {
+  /**
+   * Creates the resolver of one engine.
+   *
+   * @param ctx the engine's context
+   */
+  public InstanceResolver(EngineContext ctx) {
     this.ctx = ctx;
   }
 
-  Instance resolve(String ref) {
+  /**
+   * Returns the stored record of {@code ref}, adopting it from the hypervisor when only that knows it.
+   *
+   * @throws InstanceNotFoundException if neither knows it
+   * @throws InvalidInputException if {@code ref} cannot name an instance
+   */
+  public Instance resolve(String ref) {
     InstanceRefs.validate(ref);
     String key = InstanceRefs.isUuid(ref) ? ref.toLowerCase(Locale.ROOT) : ref;
     Optional<Instance> stored = ctx.store.get(key);
@@ -43,12 +59,12 @@ final class InstanceResolver {
   }
 
   /** Stores an instance the hypervisor knows, with the vm_state its power state implies. */
-  Instance adopt(DriverInstance d) {
+  public Instance adopt(DriverInstance d) {
     Instant now = ctx.clock.instant();
     VmState state = TruthDerivation.vmState(Optional.of(d));
     Optional<String> original = Optional.empty();
     if (state == VmState.RESCUED) {
-      original = ctx.embeddedOriginal(d.id());
+      original = Truth.embeddedOriginal(ctx.driver, d.id());
       if (original.isEmpty()) {
         state = VmState.ERROR;
       }
@@ -63,12 +79,10 @@ final class InstanceResolver {
         .updatedAt(now)
         .build();
     if (ctx.store.insertIfAbsent(adopted)) {
-      String requestId = ctx.requestIds.get();
-      ctx.record(adopted.id(), adopted.vmState(), adopted.vmState(), ActionKind.ADOPT, requestId, now, ActionRecord.Result.SUCCEEDED,
-          Optional.of("adopted from the hypervisor: power state " + d.powerState().novaName()
+      ctx.log.ended(adopted, new ActionLog.Entry(ActionKind.ADOPT, ctx.requestIds.get(), now, adopted.vmState())
+          .note(Optional.of("adopted from the hypervisor: power state " + d.powerState().novaName()
               + (d.hasSavedMemory() ? " with saved memory" : "")
-              + (d.rescueDefinition() ? " with a rescue definition" : "")),
-          Optional.empty());
+              + (d.rescueDefinition() ? " with a rescue definition" : ""))));
       return adopted;
     }
     return ctx.store.get(adopted.id()).orElse(adopted);

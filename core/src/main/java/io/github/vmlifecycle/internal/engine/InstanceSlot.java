@@ -1,4 +1,4 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;

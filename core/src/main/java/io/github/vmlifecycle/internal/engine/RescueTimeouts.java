@@ -1,5 +1,15 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
+import io.github.vmlifecycle.ActionRecord;
+import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.InstanceBusyException;
+import io.github.vmlifecycle.InstanceLockedException;
+import io.github.vmlifecycle.InstanceNotFoundException;
+import io.github.vmlifecycle.InvalidStateException;
+import io.github.vmlifecycle.LifecycleEngine;
+import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.OperationOptions;
+import io.github.vmlifecycle.OperationSupersededException;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,31 +24,33 @@ import org.slf4j.LoggerFactory;
  * begins with {@value #NOTE_PREFIX}. Locked instances and instances with a task in flight are left for a
  * later round.
  */
-final class RescueTimeouts {
+public final class RescueTimeouts {
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleEngine.class);
 
   /** How the message of an unrescue started by a rescue timeout begins. */
-  static final String NOTE_PREFIX = "rescue timeout";
+  public static final String NOTE_PREFIX = "rescue timeout";
 
   private final EngineContext ctx;
-  private final OperationRunner runner;
+  private final OperationPath path;
 
-  RescueTimeouts(EngineContext ctx, OperationRunner runner) {
+  /**
+   * Creates the rescue timeouts of one engine.
+   *
+   * @param ctx the engine's context
+   * @param path the engine's operation path
+   */
+  public RescueTimeouts(EngineContext ctx, OperationPath path) {
     this.ctx = ctx;
-    this.runner = runner;
+    this.path = path;
   }
 
-  List<ActionRecord> unrescueExpired() {
-    return unrescueExpired(null);
-  }
-
-  /** Unrescues the expired instances, the process dying at {@code crashAt} (null: never) in the first. */
-  List<ActionRecord> unrescueExpired(CrashPoint crashAt) {
+  /** Unrescues every instance whose rescue timeout ran out; returns the unrescue actions. */
+  public List<ActionRecord> unrescueExpired() {
     Instant now = ctx.clock.instant();
     List<ActionRecord> done = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (expired(instance, now) && !instance.locked() && instance.taskState().isEmpty()) {
-        unrescue(instance, now, crashAt).ifPresent(done::add);
+        unrescue(instance, now).ifPresent(done::add);
       }
     }
     return done;
@@ -49,14 +61,14 @@ final class RescueTimeouts {
     return deadline.isPresent() && !now.isBefore(deadline.get());
   }
 
-  private Optional<ActionRecord> unrescue(Instance instance, Instant now, CrashPoint crashAt) {
+  private Optional<ActionRecord> unrescue(Instance instance, Instant now) {
     String note = NOTE_PREFIX + " " + instance.rescueRequest().flatMap(RescueRequest::timeout).orElseThrow()
         + " ran out at " + instance.rescueDeadline().orElseThrow() + " (rescued at "
         + instance.rescuedAt().orElseThrow() + ")";
-    Optional<OperationRunner.Accepted> accepted;
+    Optional<Accepted> accepted;
     try {
-      accepted = runner.acceptIf(instance.id(), Operation.UNRESCUE, OperationOptions.defaults(),
-          current -> expired(current, now), note);
+      accepted = path.acceptIf(instance.id(), Operation.UNRESCUE, OperationOptions.defaults(),
+          current -> expired(current, now), note, true, false);
     } catch (InstanceLockedException | InstanceBusyException | InvalidStateException
         | OperationSupersededException | InstanceNotFoundException e) {
       LOG.debug("Expired rescue of {} left alone: {}", instance.name(), e.getMessage());
@@ -69,10 +81,10 @@ final class RescueTimeouts {
       return Optional.empty();
     }
     try {
-      runner.run(accepted.get(), crashAt);
+      path.run(accepted.get());
     } catch (RuntimeException e) {
       LOG.warn("Unrescue of {} after its rescue timeout failed", instance.name(), e);
     }
-    return Optional.ofNullable(accepted.get().outcome);
+    return accepted.get().outcome();
   }
 }

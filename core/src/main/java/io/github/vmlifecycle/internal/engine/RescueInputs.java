@@ -1,5 +1,6 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.internal.engine;
 
+import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.rescue.DomainDisk;
 import io.github.vmlifecycle.rescue.RescueDomainXml;
 import io.github.vmlifecycle.rescue.RescueRequest;
