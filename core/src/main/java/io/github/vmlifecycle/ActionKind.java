@@ -66,6 +66,16 @@ public enum ActionKind {
   }
 
   /**
+   * Returns whether the notification has phases ({@code .start}, {@code .end}, {@code .error}); a lock
+   * and an unlock are single notifications, {@code instance.lock} and {@code instance.unlock}, as in Nova.
+   *
+   * @return true unless this is {@link #LOCK} or {@link #UNLOCK}
+   */
+  public boolean phased() {
+    return this != LOCK && this != UNLOCK;
+  }
+
+  /**
    * Returns the kind with this instance-action name; also accepts the names older releases stored
    * ({@code reset-state}, {@code sync}).
    *

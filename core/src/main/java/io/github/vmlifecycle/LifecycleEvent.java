@@ -38,10 +38,11 @@ public abstract class LifecycleEvent {
     ERROR
   }
 
-  /** The event name, such as {@code instance.pause.start}. */
+  /** The event name, such as {@code instance.pause.start} or {@code instance.lock}. */
   @Value.Derived
   public String name() {
-    return "instance." + action().notificationName() + "." + phase().name().toLowerCase(java.util.Locale.ROOT);
+    String name = "instance." + action().notificationName();
+    return action().phased() ? name + "." + phase().name().toLowerCase(java.util.Locale.ROOT) : name;
   }
 
   /** What the event is about. */

@@ -1,9 +1,6 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
-import io.github.vmlifecycle.rescue.RescueBus;
-import io.github.vmlifecycle.rescue.RescueDevice;
-import io.github.vmlifecycle.rescue.RescueRequest;
-import io.github.vmlifecycle.rescue.RescueXmlSpec;
+import io.github.vmlifecycle.InvalidInputException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

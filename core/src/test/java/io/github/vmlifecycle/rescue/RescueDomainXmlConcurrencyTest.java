@@ -1,7 +1,5 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.rescue;
 
-import io.github.vmlifecycle.rescue.RescueDomainXml;
-import io.github.vmlifecycle.rescue.RescueXmlSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.internal.rescue.Corpus;
