@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.testing.LogCapture;
 import io.github.vmlifecycle.fake.FakeInstanceSpec;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.nio.charset.StandardCharsets;
