@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.vmlifecycle.LifecycleRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,27 +17,23 @@ class ReadmeRulesTest {
   private static final Path ROOT = Path.of(System.getProperty("maven.multiModuleProjectDirectory",
       Path.of("").toAbsolutePath().getParent().toString()));
 
-  private static String between(String text, String begin, String end) {
-    int b = text.indexOf(begin);
-    int e = text.indexOf(end, b);
-    assertThat(b).as(begin).isNotNegative();
-    assertThat(e).as(end).isGreaterThan(b);
-    return text.substring(text.indexOf('\n', b) + 1, e);
-  }
-
-  private static String readme() throws Exception {
-    return Files.readString(ROOT.resolve("README.md"));
+  /** The README's text between {@code <!-- name:begin ...} (after that line) and {@code <!-- name:end}. */
+  private static String section(String name) throws Exception {
+    Matcher m = Pattern.compile("<!-- " + name + ":begin[^\n]*\n(.*?)<!-- " + name + ":end", Pattern.DOTALL)
+        .matcher(Files.readString(ROOT.resolve("README.md")));
+    assertThat(m.find()).as("README section %s", name).isTrue();
+    return m.group(1);
   }
 
   @Test
   void stateTable_inTheReadme_isTheCoresTable() throws Exception {
-    assertThat(between(readme(), "<!-- rules:begin", "<!-- rules:end"))
+    assertThat(section("rules"))
         .isEqualTo(RulesCommand.table(LifecycleRules.standard()));
   }
 
   @Test
   void stateDiagram_inTheReadme_isGeneratedFromTheCoresTable() throws Exception {
-    assertThat(between(readme(), "<!-- mermaid:begin", "<!-- mermaid:end"))
+    assertThat(section("mermaid"))
         .isEqualTo("```mermaid\n" + RulesCommand.mermaid(LifecycleRules.standard()) + "```\n");
   }
 }
