@@ -74,7 +74,7 @@ class EngineConcurrencyTest {
         Instance after = engine.get(id);
         assertThat(after.vmState()).isEqualTo(landed);
         assertThat(after.taskState()).isEmpty();
-        assertThat(engine.actions(id)).filteredOn(a -> !a.action().equals("adopt")).hasSize(1);
+        assertThat(engine.actions(id)).filteredOn(a -> !(a.action() == ActionKind.ADOPT)).hasSize(1);
       }
     }
   }

@@ -167,7 +167,7 @@ class HostileInputEngineTest {
 
     assertInstanceUnchanged(definition);
     ActionRecord last = last(engine.actions("web-1"));
-    assertThat(last.action()).isEqualTo("rescue");
+    assertThat(last.action()).isEqualTo(ActionKind.RESCUE);
     assertThat(last.result()).isEqualTo(ActionRecord.Result.FAILED);
     assertThat(last.faultKind()).contains(VmLifecycleException.Kind.INVALID_INPUT);
     assertThat(last.vmStateAfter()).isEqualTo(VmState.ACTIVE);
@@ -229,11 +229,11 @@ class HostileInputEngineTest {
     assertThat(after.taskState()).isEmpty();
     assertThat(after.originalDefinition()).isEmpty();
     assertThat(after.rescueRequest()).isEmpty();
-    DriverInstance d = fake.inspect(web);
+    DriverInstance d = fake.guest(web).inspect();
     assertThat(d.powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(d.rescueDefinition()).isFalse();
     assertThat(fake.definition(web)).isEqualTo(definition);
-    assertThat(fake.files(web)).containsExactly("disk");
+    assertThat(fake.guest(web).files()).containsExactly("disk");
   }
 
   private void assertUnchanged(Map<String, byte[]> before) throws IOException {

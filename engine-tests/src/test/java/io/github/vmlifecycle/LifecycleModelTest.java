@@ -139,12 +139,13 @@ class LifecycleModelTest {
       }
       assertThat(actions).as("one action per accepted request").hasSize(actionsBefore + 1);
       ActionRecord last = actions.get(actions.size() - 1);
-      assertThat(last.action()).isEqualTo(op.apiName());
+      assertThat(last.action().actionName()).isEqualTo(op.apiName());
       assertThat(last.result()).isEqualTo(h.outcome.equals("ok") ? ActionRecord.Result.SUCCEEDED
           : ActionRecord.Result.FAILED);
       String end = h.outcome.equals("ok") ? "end" : "error";
       assertThat(events).extracting(LifecycleEvent::name)
-          .containsExactly("instance." + op.apiName() + ".start", "instance." + op.apiName() + "." + end);
+          .containsExactly("instance." + op.action().notificationName() + ".start",
+              "instance." + op.action().notificationName() + "." + end);
       assertThat(events).allMatch(e -> e.requestId().equals(last.requestId()));
     }
 
@@ -204,7 +205,7 @@ class LifecycleModelTest {
       List<ActionRecord> recovered = h.engine.recover();
       assertThat(recovered).as("exactly the crashed instance is recovered").hasSize(1);
       assertThat(h.store.actions(id)).hasSize(before + 1);
-      assertThat(h.store.actions(id).get(before).action()).isEqualTo("recover");
+      assertThat(h.store.actions(id).get(before).action()).isEqualTo(ActionKind.RECOVER);
       h.outcome = "recovered";
     }
 
@@ -306,13 +307,13 @@ class LifecycleModelTest {
     @Override
     public void run(EngineHarness h) {
       String id = h.ids.get(k);
-      PowerState p = h.fake.inspect(id).powerState();
+      PowerState p = h.fake.guest(id).inspect().powerState();
       if (what == Behind.SHUTS_DOWN && p == PowerState.RUNNING) {
-        h.fake.guestShutsDown(id);
+        h.fake.guest(id).shutsDown();
       } else if (what == Behind.PAUSED && p == PowerState.RUNNING) {
-        h.fake.pauseBehindBack(id);
+        h.fake.guest(id).pauseBehindBack();
       } else if (what == Behind.DESTROYED) {
-        h.fake.destroyBehindBack(id);
+        h.fake.guest(id).destroyBehindBack();
       }
       h.outcome = "behind";
     }
@@ -345,7 +346,7 @@ class LifecycleModelTest {
       String id = h.ids.get(k);
       Instance synced = h.engine.syncPowerState(id);
       assertThat(synced.powerState()).as("stored power state after sync")
-          .isEqualTo(h.fake.inspect(id).powerState());
+          .isEqualTo(h.fake.guest(id).inspect().powerState());
       h.outcome = "synced";
     }
 

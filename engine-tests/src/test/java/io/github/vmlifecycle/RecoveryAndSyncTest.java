@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.spi.DriverCall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,16 +51,16 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine restarted = engine(false)) {
       List<ActionRecord> recovered = restarted.recover();
       assertThat(recovered).hasSize(1);
-      assertThat(recovered.get(0).action()).isEqualTo("recover");
+      assertThat(recovered.get(0).action()).isEqualTo(ActionKind.RECOVER);
       Instance after = restarted.get(id);
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
-      if (fake.inspect(id).rescueDefinition()) {
+      if (fake.guest(id).inspect().rescueDefinition()) {
         assertThat(after.originalDefinition()).contains(original);
       } else {
         assertThat(fake.definition(id)).isEqualTo(original);
       }
-      assertThat(restarted.actions(id)).last().extracting(ActionRecord::action).isEqualTo("recover");
+      assertThat(restarted.actions(id)).last().extracting(ActionRecord::action).isEqualTo(ActionKind.RECOVER);
       assertThat(restarted.recover()).as("a second recovery has nothing to do").isEmpty();
     }
   }
@@ -110,7 +111,7 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine restarted = engine(false)) {
       restarted.recover();
       assertThat(restarted.get(id).vmState()).isEqualTo(VmState.ACTIVE);
-      assertThat(fake.files(id)).noneMatch(f -> f.endsWith(".rescue"));
+      assertThat(fake.guest(id).files()).noneMatch(f -> f.endsWith(".rescue"));
     }
   }
 
@@ -122,16 +123,16 @@ class RecoveryAndSyncTest {
       first.executeUntilCrash(id, Operation.RESUME, OperationOptions.defaults(), CrashPoint.AFTER_ACCEPT);
     }
     // libvirt goes on with a restore whose caller died, and shows the guest paused while it loads
-    fake.start(id);
-    fake.pauseBehindBack(id);
+    fake.start(id, DriverCall.defaults());
+    fake.guest(id).pauseBehindBack();
     try (LifecycleEngine restarted = engine(false)) {
       List<ActionRecord> done = restarted.recover();
       assertThat(done).singleElement().satisfies(a -> assertThat(a.message()).hasValueSatisfying(
           m -> assertThat(m).contains("finished the resume")));
       Instance after = restarted.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-      assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+      assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
     }
   }
 
@@ -140,11 +141,11 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(true)) {
       engine.get(id);
-      fake.guestShutsDown(id);
+      fake.guest(id).shutsDown();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
       assertThat(after.powerState()).isEqualTo(PowerState.SHUTDOWN);
-      assertThat(engine.actions(id)).extracting(ActionRecord::action).contains("sync");
+      assertThat(engine.actions(id)).extracting(ActionRecord::action).contains(ActionKind.STOP);
     }
   }
 
@@ -153,7 +154,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(true)) {
       engine.get(id);
-      fake.pauseBehindBack(id);
+      fake.guest(id).pauseBehindBack();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
       assertThat(after.powerState()).isEqualTo(PowerState.PAUSED);
@@ -166,10 +167,10 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.stop(id, Duration.ZERO);
-      fake.start(id);
+      fake.start(id, DriverCall.defaults());
       List<ActionRecord> actions = engine.syncPowerStates();
       assertThat(actions).hasSize(1);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
     }
   }
@@ -180,7 +181,7 @@ class RecoveryAndSyncTest {
     java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.guestShutsDown(id);
+      fake.guest(id).shutsDown();
       java.util.concurrent.ScheduledFuture<?> task = engine.schedulePowerSync(scheduler, Duration.ofMillis(10));
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
       while (engine.get(id).vmState() != VmState.STOPPED && System.nanoTime() < deadline) {
@@ -200,10 +201,10 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.guestCrashes(id);
+      fake.guest(id).crashes();
       engine.syncPowerStates();
       assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
     }
   }
 
@@ -258,12 +259,12 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(store).clock(clock)
         .syncOnDriverEvents(false).listener(events::add).build()) {
       engine.get(id);
-      fake.pauseBehindBack(id);
+      fake.guest(id).pauseBehindBack();
       armed.set(true);
       Thread first = new Thread(() -> engine.syncPowerState(id));
       first.start();
       assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      fake.unpause(id); // resumed behind our back while the first sync still saves PAUSED
+      fake.unpause(id, DriverCall.defaults()); // resumed behind our back while the first sync still saves PAUSED
       engine.syncPowerState(id); // finds the first sync running: hands over to it
       release.countDown();
       first.join(10_000);
@@ -279,7 +280,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.removeBehindBack(id);
+      fake.guest(id).removeBehindBack();
       assertThat(engine.syncPowerStates()).isEmpty();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);

@@ -102,7 +102,7 @@ class RescueTimeoutTest {
     assertThat(done).hasSize(1);
     ActionRecord action = done.get(0);
     assertThat(action.instanceId()).isEqualTo(web);
-    assertThat(action.action()).isEqualTo("unrescue");
+    assertThat(action.action()).isEqualTo(ActionKind.UNRESCUE);
     assertThat(action.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
     assertThat(action.vmStateBefore()).isEqualTo(VmState.RESCUED);
     assertThat(action.vmStateAfter()).isEqualTo(VmState.ACTIVE);
@@ -117,8 +117,8 @@ class RescueTimeoutTest {
     assertThat(after.rescueRequest()).isEmpty();
     assertThat(after.rescueDeadline()).isEmpty();
     assertThat(fake.definition(web)).isEqualTo(original);
-    assertThat(fake.inspect(web).rescueDefinition()).isFalse();
-    assertThat(fake.files(web)).noneMatch(f -> f.endsWith(".rescue"));
+    assertThat(fake.guest(web).inspect().rescueDefinition()).isFalse();
+    assertThat(fake.guest(web).files()).noneMatch(f -> f.endsWith(".rescue"));
 
     assertThat(events).extracting(LifecycleEvent::name).containsExactly("instance.unrescue.start", "instance.unrescue.end");
     assertThat(events).allSatisfy(e -> assertThat(e.message()).hasValueSatisfying(m -> assertThat(m).startsWith("rescue timeout")));
@@ -169,7 +169,7 @@ class RescueTimeoutTest {
       assertThat(byHand.get().vmState()).isEqualTo(VmState.ACTIVE);
       assertThat(fake.calls(FakeCall.UNRESCUE)).hasSize(1);
       assertThat(queued.actions(web)).last().satisfies(a -> {
-        assertThat(a.action()).isEqualTo("unrescue");
+        assertThat(a.action()).isEqualTo(ActionKind.UNRESCUE);
         assertThat(a.message()).as("an unrescue by hand carries no timeout note").isEmpty();
       });
     }
@@ -261,13 +261,13 @@ class RescueTimeoutTest {
     assertThat(engine.unrescueExpired()).as("busy with the dead process's unrescue").isEmpty();
     List<ActionRecord> recovered = engine.recover();
 
-    assertThat(recovered).extracting(ActionRecord::action).containsExactly("recover");
+    assertThat(recovered).extracting(ActionRecord::action).containsExactly(ActionKind.RECOVER);
     Instance after = engine.get(web);
     assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
     assertThat(after.taskState()).isEmpty();
     assertThat(after.rescueDeadline()).isEmpty();
     assertThat(fake.definition(web)).isEqualTo(original);
-    assertThat(fake.files(web)).noneMatch(f -> f.endsWith(".rescue"));
+    assertThat(fake.guest(web).files()).noneMatch(f -> f.endsWith(".rescue"));
     assertThat(engine.unrescueExpired()).isEmpty();
   }
 

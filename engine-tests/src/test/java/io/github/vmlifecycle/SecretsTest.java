@@ -140,7 +140,7 @@ class SecretsTest {
       assertThat(action.toString()).as("action %s", action.action()).doesNotContain(SECRET);
     }
     assertThat(engine.actions("vnc-1")).extracting(ActionRecord::action)
-        .contains("rescue", "unrescue", "recover");
+        .contains(ActionKind.RESCUE, ActionKind.UNRESCUE, ActionKind.RECOVER);
     assertThat(Files.readString(stateDir.resolve(id + ".actions"), StandardCharsets.UTF_8))
         .as("the action log file").doesNotContain(SECRET);
     assertThat(events).as("events").isNotEmpty();
