@@ -229,6 +229,8 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @param spec the instance
    * @return the instance id (lower-case UUID)
    * @throws IllegalArgumentException if an instance with that name or UUID exists
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if the spec's definition is not a readable, safe
+   *     libvirt domain definition (libvirt would not define it either)
    */
   public String define(FakeInstanceSpec spec) {
     FakeVm vm = new FakeVm(spec, clock.instant());
