@@ -6,7 +6,6 @@ module io.github.vmlifecycle.fake {
   requires transitive io.github.vmlifecycle;
   requires org.slf4j;
   requires static org.immutables.value;
-  requires static com.google.errorprone.annotations;
   requires static java.compiler;
 
   exports io.github.vmlifecycle.fake;

@@ -50,7 +50,7 @@ final class EngineHarness {
     for (int k = 0; k < ids.size(); k++) {
       String id = ids.get(k);
       Instance i = store.get(id).orElseThrow();
-      DriverInstance d = fake.inspect(id);
+      DriverInstance d = fake.guest(id).inspect();
       assertThat(i.taskState()).as("task_state of vm-%d after %s", k, outcome).isEmpty();
       i.originalDefinition().ifPresent(o -> assertThat(o).as("stored original of vm-" + ids.indexOf(id))
           .isEqualTo(initialDefinitions.get(ids.indexOf(id))));

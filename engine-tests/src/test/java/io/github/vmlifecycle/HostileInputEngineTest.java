@@ -229,11 +229,11 @@ class HostileInputEngineTest {
     assertThat(after.taskState()).isEmpty();
     assertThat(after.originalDefinition()).isEmpty();
     assertThat(after.rescueRequest()).isEmpty();
-    DriverInstance d = fake.inspect(web);
+    DriverInstance d = fake.guest(web).inspect();
     assertThat(d.powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(d.rescueDefinition()).isFalse();
     assertThat(fake.definition(web)).isEqualTo(definition);
-    assertThat(fake.files(web)).containsExactly("disk");
+    assertThat(fake.guest(web).files()).containsExactly("disk");
   }
 
   private void assertUnchanged(Map<String, byte[]> before) throws IOException {

@@ -9,6 +9,7 @@ import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHang;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.fake.FakeInstanceSpec;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,29 +50,29 @@ class LifecycleEngineTest {
 
   @Test
   void pauseUnpause_landsAndKeepsGuestMemory() {
-    fake.writeGuestMemory(web, "hello");
+    fake.guest(web).writeMemory("hello");
     assertThat(engine.pause("web-1").vmState()).isEqualTo(VmState.PAUSED);
-    assertThat(fake.inspect(web).powerState()).isEqualTo(PowerState.PAUSED);
+    assertThat(fake.guest(web).inspect().powerState()).isEqualTo(PowerState.PAUSED);
     Instance active = engine.unpause("web-1");
     assertThat(active.vmState()).isEqualTo(VmState.ACTIVE);
     assertThat(active.taskState()).isEmpty();
     assertThat(active.powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.guestMemory(web)).isEqualTo("hello");
+    assertThat(fake.guest(web).memory()).isEqualTo("hello");
   }
 
   @Test
   void suspendResume_savesMemoryAndReportsProgress() {
-    fake.writeGuestMemory(web, "state");
+    fake.guest(web).writeMemory("state");
     List<Long> progress = new ArrayList<>();
     Instance suspended = engine.suspend("web-1", (id, done, total) -> progress.add(done));
     assertThat(suspended.vmState()).isEqualTo(VmState.SUSPENDED);
     assertThat(suspended.powerState()).isEqualTo(PowerState.SHUTDOWN);
-    assertThat(fake.inspect(web).hasSavedMemory()).isTrue();
+    assertThat(fake.guest(web).inspect().hasSavedMemory()).isTrue();
     assertThat(progress).isNotEmpty().isSorted();
-    int boots = fake.bootCount(web);
+    int boots = fake.guest(web).bootCount();
     assertThat(engine.resume("web-1").vmState()).isEqualTo(VmState.ACTIVE);
-    assertThat(fake.guestMemory(web)).isEqualTo("state");
-    assertThat(fake.bootCount(web)).isEqualTo(boots);
+    assertThat(fake.guest(web).memory()).isEqualTo("state");
+    assertThat(fake.guest(web).bootCount()).isEqualTo(boots);
   }
 
   @Test
@@ -82,13 +83,13 @@ class LifecycleEngineTest {
     assertThat(rescued.originalDefinition()).contains(original);
     assertThat(rescued.rescuedAt()).contains(clock.instant());
     assertThat(store.get(web).orElseThrow().originalDefinition()).contains(original);
-    assertThat(fake.inspect(web).rescueDefinition()).isTrue();
-    assertThat(fake.files(web)).contains("disk.rescue");
+    assertThat(fake.guest(web).inspect().rescueDefinition()).isTrue();
+    assertThat(fake.guest(web).files()).contains("disk.rescue");
     Instance back = engine.unrescue("web-1");
     assertThat(back.vmState()).isEqualTo(VmState.ACTIVE);
     assertThat(back.originalDefinition()).isEmpty();
     assertThat(fake.definition(web)).isEqualTo(original);
-    assertThat(fake.files(web)).doesNotContain("disk.rescue");
+    assertThat(fake.guest(web).files()).doesNotContain("disk.rescue");
   }
 
   @Test
@@ -110,7 +111,7 @@ class LifecycleEngineTest {
     engine.pause("web-1");
     Instance rebooted = engine.hardReboot("web-1");
     assertThat(rebooted.vmState()).isEqualTo(VmState.ACTIVE);
-    assertThat(fake.inspect(web).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(web).inspect().powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
@@ -261,8 +262,8 @@ class LifecycleEngineTest {
     hang.release();
     assertThatThrownBy(() -> suspending.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(OperationSupersededException.class);
     assertThat(rebooting.get(10, TimeUnit.SECONDS).vmState()).isEqualTo(VmState.ACTIVE);
-    assertThat(fake.inspect(web).powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.inspect(web).hasSavedMemory()).isFalse();
+    assertThat(fake.guest(web).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(web).inspect().hasSavedMemory()).isFalse();
   }
 
   @Test
@@ -295,7 +296,7 @@ class LifecycleEngineTest {
   @Test
   void adoption_ofARescuedGuest_takesTheEmbeddedOriginal() {
     String original = fake.definition(web);
-    fake.rescue(web, original, RescueRequest.builder().image(IMAGE).build(), io.github.vmlifecycle.spi.DriverCall.defaults());
+    fake.rescue(web, original, RescueRequest.builder().image(IMAGE).build(), DriverCall.defaults());
     Instance adopted = engine.get("web-1");
     assertThat(adopted.vmState()).isEqualTo(VmState.RESCUED);
     assertThat(adopted.originalDefinition()).contains(original);

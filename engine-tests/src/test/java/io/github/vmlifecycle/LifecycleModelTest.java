@@ -307,13 +307,13 @@ class LifecycleModelTest {
     @Override
     public void run(EngineHarness h) {
       String id = h.ids.get(k);
-      PowerState p = h.fake.inspect(id).powerState();
+      PowerState p = h.fake.guest(id).inspect().powerState();
       if (what == Behind.SHUTS_DOWN && p == PowerState.RUNNING) {
-        h.fake.guestShutsDown(id);
+        h.fake.guest(id).shutsDown();
       } else if (what == Behind.PAUSED && p == PowerState.RUNNING) {
-        h.fake.pauseBehindBack(id);
+        h.fake.guest(id).pauseBehindBack();
       } else if (what == Behind.DESTROYED) {
-        h.fake.destroyBehindBack(id);
+        h.fake.guest(id).destroyBehindBack();
       }
       h.outcome = "behind";
     }
@@ -346,7 +346,7 @@ class LifecycleModelTest {
       String id = h.ids.get(k);
       Instance synced = h.engine.syncPowerState(id);
       assertThat(synced.powerState()).as("stored power state after sync")
-          .isEqualTo(h.fake.inspect(id).powerState());
+          .isEqualTo(h.fake.guest(id).inspect().powerState());
       h.outcome = "synced";
     }
 

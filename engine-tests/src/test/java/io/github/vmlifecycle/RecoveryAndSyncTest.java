@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.spi.DriverCall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class RecoveryAndSyncTest {
       Instance after = restarted.get(id);
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
-      if (fake.inspect(id).rescueDefinition()) {
+      if (fake.guest(id).inspect().rescueDefinition()) {
         assertThat(after.originalDefinition()).contains(original);
       } else {
         assertThat(fake.definition(id)).isEqualTo(original);
@@ -111,7 +112,7 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine restarted = engine(false)) {
       restarted.recover();
       assertThat(restarted.get(id).vmState()).isEqualTo(VmState.ACTIVE);
-      assertThat(fake.files(id)).noneMatch(f -> f.endsWith(".rescue"));
+      assertThat(fake.guest(id).files()).noneMatch(f -> f.endsWith(".rescue"));
     }
   }
 
@@ -123,16 +124,16 @@ class RecoveryAndSyncTest {
       crash.runUntil(CrashPoint.AFTER_ACCEPT, () -> first.execute(id, Operation.RESUME, OperationOptions.defaults()));
     }
     // libvirt goes on with a restore whose caller died, and shows the guest paused while it loads
-    fake.start(id, io.github.vmlifecycle.spi.DriverCall.defaults());
-    fake.pauseBehindBack(id);
+    fake.start(id, DriverCall.defaults());
+    fake.guest(id).pauseBehindBack();
     try (LifecycleEngine restarted = engine(false)) {
       List<ActionRecord> done = restarted.recover();
       assertThat(done).singleElement().satisfies(a -> assertThat(a.message()).hasValueSatisfying(
           m -> assertThat(m).contains("finished the resume")));
       Instance after = restarted.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-      assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+      assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
     }
   }
 
@@ -141,7 +142,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(true)) {
       engine.get(id);
-      fake.guestShutsDown(id);
+      fake.guest(id).shutsDown();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
       assertThat(after.powerState()).isEqualTo(PowerState.SHUTDOWN);
@@ -154,7 +155,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(true)) {
       engine.get(id);
-      fake.pauseBehindBack(id);
+      fake.guest(id).pauseBehindBack();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
       assertThat(after.powerState()).isEqualTo(PowerState.PAUSED);
@@ -167,10 +168,10 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.stop(id, Duration.ZERO);
-      fake.start(id, io.github.vmlifecycle.spi.DriverCall.defaults());
+      fake.start(id, DriverCall.defaults());
       List<ActionRecord> actions = engine.syncPowerStates();
       assertThat(actions).hasSize(1);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
     }
   }
@@ -181,7 +182,7 @@ class RecoveryAndSyncTest {
     java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.guestShutsDown(id);
+      fake.guest(id).shutsDown();
       java.util.concurrent.ScheduledFuture<?> task = engine.schedulePowerSync(scheduler, Duration.ofMillis(10));
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
       while (engine.get(id).vmState() != VmState.STOPPED && System.nanoTime() < deadline) {
@@ -201,10 +202,10 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.guestCrashes(id);
+      fake.guest(id).crashes();
       engine.syncPowerStates();
       assertThat(engine.get(id).vmState()).isEqualTo(VmState.STOPPED);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
     }
   }
 
@@ -259,12 +260,12 @@ class RecoveryAndSyncTest {
     try (LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(store).clock(clock)
         .syncOnDriverEvents(false).listener(events::add).build()) {
       engine.get(id);
-      fake.pauseBehindBack(id);
+      fake.guest(id).pauseBehindBack();
       armed.set(true);
       Thread first = new Thread(() -> engine.syncPowerState(id));
       first.start();
       assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      fake.unpause(id, io.github.vmlifecycle.spi.DriverCall.defaults()); // resumed behind our back while the first sync still saves PAUSED
+      fake.unpause(id, DriverCall.defaults()); // resumed behind our back while the first sync still saves PAUSED
       engine.syncPowerState(id); // finds the first sync running: hands over to it
       release.countDown();
       first.join(10_000);
@@ -280,7 +281,7 @@ class RecoveryAndSyncTest {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine engine = engine(false)) {
       engine.get(id);
-      fake.removeBehindBack(id);
+      fake.guest(id).removeBehindBack();
       assertThat(engine.syncPowerStates()).isEmpty();
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);

@@ -118,8 +118,8 @@ class RescueTimeoutTest {
     assertThat(after.rescueRequest()).isEmpty();
     assertThat(after.rescueDeadline()).isEmpty();
     assertThat(fake.definition(web)).isEqualTo(original);
-    assertThat(fake.inspect(web).rescueDefinition()).isFalse();
-    assertThat(fake.files(web)).noneMatch(f -> f.endsWith(".rescue"));
+    assertThat(fake.guest(web).inspect().rescueDefinition()).isFalse();
+    assertThat(fake.guest(web).files()).noneMatch(f -> f.endsWith(".rescue"));
 
     assertThat(events).extracting(LifecycleEvent::name).containsExactly("instance.unrescue.start", "instance.unrescue.end");
     assertThat(events).allSatisfy(e -> assertThat(e.message()).hasValueSatisfying(m -> assertThat(m).startsWith("rescue timeout")));
@@ -268,7 +268,7 @@ class RescueTimeoutTest {
     assertThat(after.taskState()).isEmpty();
     assertThat(after.rescueDeadline()).isEmpty();
     assertThat(fake.definition(web)).isEqualTo(original);
-    assertThat(fake.files(web)).noneMatch(f -> f.endsWith(".rescue"));
+    assertThat(fake.guest(web).files()).noneMatch(f -> f.endsWith(".rescue"));
     assertThat(engine.unrescueExpired()).isEmpty();
   }
 

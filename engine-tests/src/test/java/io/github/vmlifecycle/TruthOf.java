@@ -8,7 +8,7 @@ final class TruthOf {
   private TruthOf() {}
 
   static VmState fake(FakeHypervisor fake, String id) {
-    DriverInstance d = fake.inspect(id);
+    DriverInstance d = fake.guest(id).inspect();
     if (d.rescueDefinition()) {
       return VmState.RESCUED;
     }

@@ -7,13 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.vmlifecycle.fake.FakeCall;
 import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
-import io.github.vmlifecycle.fake.FakeProcessDeath;
 import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.spi.StepObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +37,30 @@ class WriteAheadJournalTest {
   }
 
   private LifecycleEngine engine() {
+    return engine(StepObserver.NONE);
+  }
+
+  private LifecycleEngine engine(StepObserver steps) {
     return LifecycleEngine.builder().driver(fake).store(store()).clock(clock).executor(Runnable::run)
-        .syncOnDriverEvents(false).build();
+        .syncOnDriverEvents(false).stepObserver(steps).build();
+  }
+
+  /** Stands for the death of the managing process: an Error, which no failure handling catches. */
+  private static final class ProcessDeath extends Error {
+    private static final long serialVersionUID = 1L;
+
+    ProcessDeath(String step) {
+      super("the managing process died at " + step, null, false, false);
+    }
+  }
+
+  /** An observer that kills the process when the fake reports {@code step}. */
+  private static StepObserver dieAt(String step) {
+    return (instance, reached) -> {
+      if (reached.equals(step)) {
+        throw new ProcessDeath(step);
+      }
+    };
   }
 
   private static RescueRequest request() {
@@ -55,7 +76,7 @@ class WriteAheadJournalTest {
       assertThat(store().get(id).orElseThrow().journal()).containsExactly(Map.entry(FILES, "disk.rescue"));
       engine.unrescue(id);
       assertThat(store().get(id).orElseThrow().journal()).isEmpty();
-      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.guest(id).files()).containsExactly("disk");
     }
   }
 
@@ -63,15 +84,14 @@ class WriteAheadJournalTest {
   void rescue_diesAfterCreatingItsFiles_theStoreAlreadyListsThemAndRecoveryDeletesThem() {
     fake.addImage(IMAGE);
     String id = fake.createInstance("web-1");
-    try (LifecycleEngine first = engine()) {
+    try (LifecycleEngine first = engine(dieAt("rescue.files-created"))) {
       first.get(id);
-      fake.onCall(FakeCall.RESCUE).dieMidway(2);
-      assertThatThrownBy(() -> first.rescue(id, request())).isInstanceOf(FakeProcessDeath.class);
+      assertThatThrownBy(() -> first.rescue(id, request())).isInstanceOf(ProcessDeath.class);
     }
     Instance stuck = store().get(id).orElseThrow();
     assertThat(stuck.taskState()).contains(TaskState.RESCUING);
     assertThat(stuck.journal()).containsEntry(FILES, "disk.rescue");
-    assertThat(fake.files(id)).contains("disk.rescue");
+    assertThat(fake.guest(id).files()).contains("disk.rescue");
 
     try (LifecycleEngine restarted = engine()) {
       List<ActionRecord> done = restarted.recover();
@@ -80,7 +100,7 @@ class WriteAheadJournalTest {
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
       assertThat(after.journal()).isEmpty();
-      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.guest(id).files()).containsExactly("disk");
     }
   }
 
@@ -88,10 +108,9 @@ class WriteAheadJournalTest {
   void unrescue_diesBeforeDeletingItsFiles_recoveryDeletesThem() {
     fake.addImage(IMAGE);
     String id = fake.createInstance("web-1");
-    try (LifecycleEngine first = engine()) {
+    try (LifecycleEngine first = engine(dieAt("unrescue.started"))) {
       first.rescue(id, request());
-      fake.onCall(FakeCall.UNRESCUE).dieMidway(3);
-      assertThatThrownBy(() -> first.unrescue(id)).isInstanceOf(FakeProcessDeath.class);
+      assertThatThrownBy(() -> first.unrescue(id)).isInstanceOf(ProcessDeath.class);
     }
     try (LifecycleEngine restarted = engine()) {
       restarted.recover();
@@ -99,7 +118,7 @@ class WriteAheadJournalTest {
       assertThat(after.vmState()).isEqualTo(VmState.ACTIVE);
       assertThat(after.originalDefinition()).isEmpty();
       assertThat(after.journal()).isEmpty();
-      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.guest(id).files()).containsExactly("disk");
     }
   }
 
@@ -113,7 +132,7 @@ class WriteAheadJournalTest {
       Instance after = engine.get(id);
       assertThat(after.vmState()).isEqualTo(VmState.STOPPED);
       assertThat(after.journal()).isEmpty();
-      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.guest(id).files()).containsExactly("disk");
       assertThat(fake.calls().stream().map(c -> c.call())).contains(FakeCall.REPAIR);
     }
   }
@@ -127,7 +146,7 @@ class WriteAheadJournalTest {
       fake.onCall(FakeCall.REPAIR).failBefore();
       assertThatThrownBy(() -> engine.rescue(id, request())).isInstanceOf(HypervisorException.class);
       assertThat(engine.get(id).journal()).containsKey(FILES);
-      assertThat(fake.files(id)).contains("disk.rescue");
+      assertThat(fake.guest(id).files()).contains("disk.rescue");
 
       List<ActionRecord> done = engine.recover();
       assertThat(done).singleElement().satisfies(a -> {
@@ -135,7 +154,7 @@ class WriteAheadJournalTest {
         assertThat(a.result()).isEqualTo(ActionRecord.Result.SUCCEEDED);
       });
       assertThat(engine.get(id).journal()).isEmpty();
-      assertThat(fake.files(id)).containsExactly("disk");
+      assertThat(fake.guest(id).files()).containsExactly("disk");
       assertThat(engine.recover()).as("nothing left to do").isEmpty();
     }
   }
@@ -148,45 +167,44 @@ class WriteAheadJournalTest {
       engine.rescue(id, request());
       assertThat(engine.recover()).isEmpty();
       assertThat(engine.get(id).journal()).containsKey(FILES);
-      assertThat(fake.files(id)).contains("disk.rescue");
+      assertThat(fake.guest(id).files()).contains("disk.rescue");
     }
   }
 
   static Stream<Arguments> deathPoints() {
     return Stream.of(FakeCall.values()).filter(c -> c.operation().isPresent())
-        .flatMap(c -> IntStream.rangeClosed(1, c.midwayPoints()).mapToObj(p -> Arguments.of(c, p)));
+        .flatMap(c -> c.steps().stream().map(step -> Arguments.of(c, step)));
   }
 
-  @ParameterizedTest(name = "{0} dies at midway point {1}")
+  @ParameterizedTest(name = "{0} dies at step {1}")
   @MethodSource("deathPoints")
-  void recover_afterDyingInsideAHypervisorCall_leavesAConsistentInstanceAndNoLitter(FakeCall call, int point) {
+  void recover_afterDyingInsideAHypervisorCall_leavesAConsistentInstanceAndNoLitter(FakeCall call, String step) {
     fake.addImage(IMAGE);
     String id = fake.createInstance("web-1");
     String original = fake.definition(id);
     Operation op = call.operation().orElseThrow();
-    try (LifecycleEngine first = engine()) {
+    try (LifecycleEngine first = engine(dieAt(step))) {
       first.get(id);
       if (op == Operation.UNRESCUE) {
         first.rescue(id, request());
       } else if (op == Operation.RESUME) {
         first.suspend(id);
       }
-      fake.onCall(call).dieMidway(point);
       assertThatThrownBy(() -> first.execute(id, op, OperationOptions.builder().shutdownTimeout(Duration.ZERO)
-          .rescueRequest(request()).build())).isInstanceOf(FakeProcessDeath.class);
+          .rescueRequest(request()).build())).isInstanceOf(ProcessDeath.class);
     }
     try (LifecycleEngine restarted = engine()) {
       assertThat(restarted.recover()).singleElement().extracting(ActionRecord::action).isEqualTo(ActionKind.RECOVER);
       Instance after = restarted.get(id);
       assertThat(after.taskState()).isEmpty();
       assertThat(after.vmState()).isEqualTo(TruthOf.fake(fake, id));
-      if (fake.inspect(id).rescueDefinition()) {
+      if (fake.guest(id).inspect().rescueDefinition()) {
         assertThat(after.originalDefinition()).contains(original);
         assertThat(after.journal()).containsKey(FILES);
       } else {
         assertThat(fake.definition(id)).isEqualTo(original);
         assertThat(after.journal()).isEmpty();
-        assertThat(fake.files(id)).containsExactly("disk");
+        assertThat(fake.guest(id).files()).containsExactly("disk");
       }
       assertThat(restarted.recover()).as("a second recovery has nothing to do").isEmpty();
     }

@@ -39,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     Path stateDir = Files.createTempDirectory("vmlife-demo-");
     FakeHypervisor fake = Sessions.sampleFake();
-    fake.writeGuestMemory("web-1", "shopping carts of 1,024 users");
-    fake.writeGuestMemory("web-2", "a warm cache of 40,000 sessions");
+    fake.guest("web-1").writeMemory("shopping carts of 1,024 users");
+    fake.guest("web-2").writeMemory("a warm cache of 40,000 sessions");
     InstanceStore store = InstanceStores.directory(stateDir);
     try (LifecycleEngine engine = LifecycleEngine.builder().driver(fake).store(store).build()) {
       heading("Instances on the fake hypervisor (adopted from their power states)");
@@ -49,24 +49,24 @@ final class DemoCommand implements Callable<Integer> {
       heading("Pause and unpause web-1 (guest memory stays in RAM)");
       step("pause web-1", () -> engine.pause("web-1"));
       step("unpause web-1", () -> engine.unpause("web-1"));
-      out.printf("  guest memory after unpause: \"%s\"%n", fake.guestMemory("web-1"));
+      out.printf("  guest memory after unpause: \"%s\"%n", fake.guest("web-1").memory());
 
       heading("Suspend and resume web-2 (guest memory saved to disk and restored)");
       step("suspend web-2", () -> engine.suspend("web-2",
           (id, done, total) -> progress("saving", done, total)));
-      out.printf("  saved-memory image present: %s%n", fake.inspect("web-2").hasSavedMemory());
+      out.printf("  saved-memory image present: %s%n", fake.guest("web-2").inspect().hasSavedMemory());
       step("resume web-2", () -> engine.resume("web-2",
           (id, done, total) -> progress("restoring", done, total)));
-      out.printf("  guest memory after resume: \"%s\" (boots so far: %d)%n", fake.guestMemory("web-2"),
-          fake.bootCount("web-2"));
+      out.printf("  guest memory after resume: \"%s\" (boots so far: %d)%n", fake.guest("web-2").memory(),
+          fake.guest("web-2").bootCount());
 
       heading("Rescue and unrescue db-1 (boot a rescue image, its own disk attached second)");
-      String original = fake.definition(fake.inspect("db-1").id());
+      String original = fake.definition(fake.guest("db-1").inspect().id());
       step("rescue db-1", () -> engine.rescue("db-1", RescueRequest.builder().image("/images/rescue.qcow2").build()));
-      out.printf("  files in db-1's instance directory: %s%n", fake.files("db-1"));
+      out.printf("  files in db-1's instance directory: %s%n", fake.guest("db-1").files());
       step("unrescue db-1", () -> engine.unrescue("db-1"));
       out.printf("  original definition restored exactly: %s; files left: %s%n",
-          fake.definition(fake.inspect("db-1").id()).equals(original), fake.files("db-1"));
+          fake.definition(fake.guest("db-1").inspect().id()).equals(original), fake.guest("db-1").files());
 
       heading("Requests that are refused before anything changes");
       step("stop web-1", () -> engine.stop("web-1", Duration.ZERO));

@@ -230,7 +230,7 @@ class HostileInputTest {
     FakeHypervisor fake = Sessions.sampleFake();
     String ownDisk = "/var/lib/fake/web-1/disk";
     fake.addImage(ownDisk);
-    String definition = fake.definition(fake.inspect("web-1").id());
+    String definition = fake.definition(fake.guest("web-1").inspect().id());
     InstanceStore store = InstanceStores.directory(stateDir);
     Vmlife.SessionFactory sessions = new Vmlife.SessionFactory() {
       @Override
@@ -245,8 +245,8 @@ class HostileInputTest {
         "--kernel", ownDisk, "--ramdisk", "/images/rescue.qcow2"))).isEqualTo(ExitCodes.INVALID_INPUT);
 
     fake.assertNotCalled(FakeCall.RESCUE);
-    assertThat(fake.definition(fake.inspect("web-1").id())).isEqualTo(definition);
-    assertThat(fake.files("web-1")).containsExactly("disk");
+    assertThat(fake.definition(fake.guest("web-1").inspect().id())).isEqualTo(definition);
+    assertThat(fake.guest("web-1").files()).containsExactly("disk");
     assertThat(run(sessions, List.of("--json", "show", "web-1"))).isZero();
     assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("active");
   }

@@ -127,19 +127,19 @@ class VmlifeTest {
 
   @Test
   void rescueUnrescue_roundTripThroughTheCli() throws Exception {
-    String original = fake.definition(fake.inspect("db-1").id());
+    String original = fake.definition(fake.guest("db-1").inspect().id());
     assertThat(run("--json", "rescue", "db-1", "--image", "/images/rescue.qcow2")).isZero();
     assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("rescued");
     assertThat(run("--json", "unrescue", "db-1")).isZero();
-    assertThat(fake.definition(fake.inspect("db-1").id())).isEqualTo(original);
+    assertThat(fake.definition(fake.guest("db-1").inspect().id())).isEqualTo(original);
   }
 
   @Test
   void rescueDryRun_printsADiffAndChangesNothing() {
-    String before = fake.definition(fake.inspect("db-1").id());
+    String before = fake.definition(fake.guest("db-1").inspect().id());
     assertThat(run("rescue", "db-1", "--dry-run")).isZero();
     assertThat(out()).contains("--- db-1.xml").contains("+++ db-1.rescue.xml").contains("disk.rescue");
-    assertThat(fake.definition(fake.inspect("db-1").id())).isEqualTo(before);
+    assertThat(fake.definition(fake.guest("db-1").inspect().id())).isEqualTo(before);
     fake.assertNotCalled(FakeCall.RESCUE);
   }
 
@@ -186,7 +186,7 @@ class VmlifeTest {
 
   @Test
   void unrescueExpired_afterTheDeadline_unrescuesAndReportsIt() throws Exception {
-    String original = fake.definition(fake.inspect("db-1").id());
+    String original = fake.definition(fake.guest("db-1").inspect().id());
     assertThat(run("rescue", "db-1", "--image", IMAGE, "--timeout", "30m")).isZero();
     assertThat(run("unrescue-expired")).isZero();
     assertThat(out()).contains("no rescue timeout has run out");
@@ -204,7 +204,7 @@ class VmlifeTest {
     assertThat(action.get("message").asText())
         .isEqualTo("rescue timeout PT30M ran out at 2026-01-01T00:30:00Z (rescued at 2026-01-01T00:00:00Z)");
     assertThat(action.get("fault_kind").isNull()).isTrue();
-    assertThat(fake.definition(fake.inspect("db-1").id())).isEqualTo(original);
+    assertThat(fake.definition(fake.guest("db-1").inspect().id())).isEqualTo(original);
 
     assertThat(run("actions", "db-1")).isZero();
     assertThat(out()).contains("unrescue").contains("rescue timeout PT30M ran out");
@@ -260,8 +260,8 @@ class VmlifeTest {
   @Test
   void sync_afterAGuestStoppedBehindOurBack_storesStoppedWhileShowAloneDoesNot() throws Exception {
     assertThat(run("list")).isZero(); // adopts all three as active
-    fake.destroyBehindBack("web-1");
-    fake.guestShutsDown("db-1");
+    fake.guest("web-1").destroyBehindBack();
+    fake.guest("db-1").shutsDown();
 
     assertThat(run("--json", "show", "web-1")).isZero();
     assertThat(JSON.readTree(out()).get("vm_state").asText()).as("show reads the store").isEqualTo("active");

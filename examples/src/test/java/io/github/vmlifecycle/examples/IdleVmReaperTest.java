@@ -36,7 +36,7 @@ class IdleVmReaperTest {
 
     assertThat(report.suspended()).containsExactlyInAnyOrder("idle-1", "idle-2");
     assertThat(engine.get("busy-web").vmState()).isEqualTo(VmState.ACTIVE);
-    assertThat(hypervisor.inspect("idle-1").hasSavedMemory()).isTrue();
+    assertThat(hypervisor.guest("idle-1").inspect().hasSavedMemory()).isTrue();
     hypervisor.assertCalled(FakeCall.SUSPEND, "idle-1");
     assertThat(hypervisor.calls(FakeCall.SUSPEND)).hasSize(2);
   }

@@ -4,6 +4,7 @@ import io.github.vmlifecycle.HypervisorException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -103,8 +104,11 @@ final class CallGate {
     return null;
   }
 
-  /** Applies the part of a fault that acts before the change: fail, disconnect or hang. */
-  void before(FaultRule fault, FakeCall call, String instance) {
+  /**
+   * Applies the part of a fault that acts before the change: fail, disconnect or hang (until the hang's timeout
+   * or {@code deadline}, whichever comes first).
+   */
+  void before(FaultRule fault, FakeCall call, String instance, Optional<Instant> deadline) {
     if (fault == null) {
       return;
     }
@@ -114,7 +118,7 @@ final class CallGate {
         disconnect();
         throw connectionLost(call, instance);
       }
-      case HANG -> hang(fault, call, instance);
+      case HANG -> hang(fault, call, instance, deadline);
       default -> { }
     }
   }
@@ -126,10 +130,11 @@ final class CallGate {
     }
   }
 
-  private void hang(FaultRule fault, FakeCall call, String instance) {
+  private void hang(FaultRule fault, FakeCall call, String instance, Optional<Instant> callDeadline) {
     FakeHang hang = fault.hang;
     long generation = connectionGeneration.get();
-    Instant deadline = clock.instant().plus(hang.timeout());
+    Instant hangDeadline = clock.instant().plus(hang.timeout());
+    Instant deadline = callDeadline.filter(d -> d.isBefore(hangDeadline)).orElse(hangDeadline);
     boolean released;
     hang.enter();
     try {
@@ -148,7 +153,7 @@ final class CallGate {
     if (!released || hang.isExpired()) {
       throw new HypervisorException(HypervisorException.Code.TIMEOUT, instance, call.operationOrNull(),
           call.name().toLowerCase(Locale.ROOT) + " of instance " + instance
-              + " timed out after " + hang.timeout() + ": the hypervisor did not answer", null);
+              + " timed out at " + deadline + ": the hypervisor did not answer", null);
     }
   }
 

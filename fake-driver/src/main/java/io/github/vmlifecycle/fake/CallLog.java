@@ -37,6 +37,21 @@ final class CallLog {
     return List.copyOf(calls);
   }
 
+  /** Returns the oldest call of a kind that named the instance by id (any case) or name, or null. */
+  RecordedCall oldest(FakeCall call, String idOrName, FakeVm vm) {
+    for (RecordedCall c : calls) {
+      if (c.call() == call && c.instance().isPresent() && names(c.instance().get(), idOrName, vm)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static boolean names(String recorded, String idOrName, FakeVm vm) {
+    return recorded.equalsIgnoreCase(idOrName)
+        || (vm != null && (recorded.equalsIgnoreCase(vm.id) || recorded.equals(vm.name)));
+  }
+
   RecordedCall poll() {
     RecordedCall call = calls.poll();
     if (call != null) {

@@ -1,17 +1,22 @@
 package io.github.vmlifecycle.fake;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
 import java.util.Optional;
 
-/** Writes the fake's domain definitions (libvirt-style XML) and reads back the original a rescue one embeds. */
+/**
+ * Writes the fake's default domain definitions (valid libvirt domain XML with the root disk in the instance
+ * directory) and reads definitions with the core's {@link RescueDomainXml}, exactly as the libvirt driver does.
+ */
 final class DomainXml {
 
   /** The directory that holds instance directories, {@code <root>/<name>/disk} and the rescue files. */
   static final String INSTANCES_ROOT = "/var/lib/fake/";
 
-  private static final String RESCUE_OPEN = "<fake:rescue xmlns:fake='urn:vmlifecycle:fake:rescue'>";
-  private static final String RESCUE_CLOSE = "</fake:rescue>";
+  /** The root disk's file name in the instance directory. */
+  static final String ROOT_DISK = "disk";
+
+  /** Reads definitions; its clock is never used (only a rescue records a time). */
+  private static final RescueDomainXml READER = RescueDomainXml.create();
 
   private DomainXml() {}
 
@@ -20,62 +25,35 @@ final class DomainXml {
   }
 
   static String defaultDefinition(String name, String uuid, long memoryBytes, Optional<String> backingImage) {
-    StringBuilder b = head(name, uuid, memoryBytes, "");
-    b.append("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n  </os>\n  <devices>\n");
-    disk(b, instanceDir(name) + "disk", "vda", backingImage);
-    return tail(b);
-  }
-
-  static String rescueDefinition(
-      String name, String uuid, long memoryBytes, String original, boolean withKernel) {
-    String dir = instanceDir(name);
-    String metadata = "  <metadata>\n    " + RESCUE_OPEN
-        + Base64.getEncoder().encodeToString(original.getBytes(StandardCharsets.UTF_8))
-        + RESCUE_CLOSE + "\n  </metadata>\n";
-    StringBuilder b = head(name, uuid, memoryBytes, metadata);
-    b.append("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
-    if (withKernel) {
-      b.append("    <kernel>").append(escape(dir)).append("kernel.rescue</kernel>\n")
-          .append("    <initrd>").append(escape(dir)).append("ramdisk.rescue</initrd>\n")
-          .append("    <cmdline>root=/dev/vda console=ttyS0</cmdline>\n");
-    }
-    b.append("  </os>\n  <devices>\n");
-    disk(b, dir + "disk.rescue", "vda", Optional.empty());
-    disk(b, dir + "disk", "vdb", Optional.empty());
-    return tail(b);
-  }
-
-  static boolean isRescue(String definition) {
-    return definition.contains(RESCUE_OPEN);
-  }
-
-  static Optional<String> embeddedOriginal(String definition) {
-    int start = definition.indexOf(RESCUE_OPEN);
-    if (start < 0) {
-      return Optional.empty();
-    }
-    int from = start + RESCUE_OPEN.length();
-    int end = definition.indexOf(RESCUE_CLOSE, from);
-    if (end < 0) {
-      return Optional.empty();
-    }
-    try {
-      byte[] raw = Base64.getDecoder().decode(definition.substring(from, end).trim());
-      return Optional.of(new String(raw, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static StringBuilder head(String name, String uuid, long memoryBytes, String metadata) {
     StringBuilder b = new StringBuilder(1024);
     b.append("<domain type='kvm'>\n")
         .append("  <name>").append(escape(name)).append("</name>\n")
         .append("  <uuid>").append(uuid).append("</uuid>\n")
-        .append(metadata)
         .append("  <memory unit='KiB'>").append(Math.max(1, memoryBytes / 1024)).append("</memory>\n")
-        .append("  <vcpu placement='static'>1</vcpu>\n");
-    return b;
+        .append("  <vcpu placement='static'>1</vcpu>\n")
+        .append("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n    <boot dev='hd'/>\n  </os>\n")
+        .append("  <on_crash>preserve</on_crash>\n")
+        .append("  <devices>\n");
+    disk(b, instanceDir(name) + ROOT_DISK, "vda", backingImage);
+    return tail(b);
+  }
+
+  /**
+   * Returns whether a definition is a rescue definition made by the core's rewriter.
+   *
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if it is not a readable, safe domain definition
+   */
+  static boolean isRescue(String definition) {
+    return READER.isRescueDefinition(definition);
+  }
+
+  /**
+   * Returns the original definition embedded in a rescue definition's metadata, or empty for another one.
+   *
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if it is not readable or the original is damaged
+   */
+  static Optional<String> embeddedOriginal(String definition) {
+    return READER.embeddedOriginal(definition);
   }
 
   private static void disk(StringBuilder b, String file, String target, Optional<String> backing) {

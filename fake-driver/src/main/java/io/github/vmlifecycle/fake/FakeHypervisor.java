@@ -4,33 +4,34 @@ import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.rescue.RescueDomainXml;
 import io.github.vmlifecycle.rescue.RescueRequest;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
-import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An in-memory hypervisor for tests, in the spirit of OkHttp's MockWebServer: a {@link HypervisorDriver} with
- * libvirt's power states and refusals, guest memory that survives exactly what it survives on a real host,
- * simulated rescue files, scripted faults (before, after or midway through a call, hangs, disconnects),
- * deterministic latency on a {@link FakeClock}, recorded calls and libvirt-like lifecycle events.
+ * libvirt's power states and refusals, libvirt domain XML definitions rescued by the core's real rewriter, guest
+ * memory that survives exactly what it survives on a real host, simulated rescue files, scripted faults (before,
+ * after or midway through a call, hangs, disconnects), deterministic time on a {@link FakeClock}, recorded calls
+ * and libvirt-like lifecycle events. {@link #guest} gives a {@link FakeGuest} handle on one guest: its state,
+ * its behaviour and what happens to it behind the engine's back.
  *
  * <h2>Behaviour</h2>
  *
@@ -42,23 +43,32 @@ import org.slf4j.LoggerFactory;
  *       uptime go into the image. The restored guest always runs, even when it was saved while paused.
  *   <li>resume: SHUTDOWN with a saved-memory image to RUNNING (event STARTED), the image consumed, memory and
  *       uptime restored; progress as for suspend.
- *   <li>stop: an active guest to SHUTDOWN. With a positive timeout a running guest that honours clean shutdown
- *       stops at once (events SHUTDOWN, STOPPED); a guest that ignores it (see
- *       {@link FakeInstanceSpec#ignoresShutdown()}) or is not running makes the stop wait, advancing the clock
- *       by the timeout, then it is destroyed (event STOPPED). A SHUTDOWN guest is left as it is, without
- *       error (as the SPI asks), also when it has a saved-memory image, which stays: like libvirt's destroy,
- *       a stop never drops the image, and the next start restores from it.
+ *   <li>stop: an active guest to SHUTDOWN. With a positive {@link DriverCall#shutdownTimeout()} the guest is asked
+ *       to shut down cleanly, and asked again every {@link DriverCall#shutdownRetryInterval()}, the fake advancing
+ *       its clock through each wait; a RUNNING guest that honours the request goes down cleanly (events SHUTDOWN,
+ *       STOPPED; {@link StopOutcome#CLEAN}). A guest that ignores requests ({@link FakeGuest#setIgnoresShutdown},
+ *       {@link FakeGuest#ignoreShutdownRequests}) or is not running is destroyed when the timeout is over, or at
+ *       once with a zero timeout (event STOPPED; {@link StopOutcome#DESTROYED}). When the call's
+ *       {@link DriverCall#deadline()} comes before that, the clock stops at the deadline and the stop throws code
+ *       TIMEOUT with the guest still up. A SHUTDOWN guest is left as it is ({@link StopOutcome#ALREADY_OFF}), also
+ *       when it has a saved-memory image, which stays: like libvirt's destroy, a stop never drops the image.
  *   <li>start: SHUTDOWN to RUNNING (event STARTED): restored from the saved-memory image when there is one
  *       (memory kept, not a reboot), else booted fresh.
  *   <li>hard reboot: from any state: destroyed if active (event STOPPED), image dropped, booted (STARTED).
- *   <li>rescue: refused when there is a saved-memory image; else powered off, rescue files created
- *       ({@code disk.rescue}, and {@code kernel.rescue} and {@code ramdisk.rescue} with a kernel), the
- *       definition replaced by a rescue definition carrying the original (event DEFINED), booted (STARTED).
- *       The rescue image is the request's, else the instance's backing image; it, and any kernel and ramdisk,
- *       must exist ({@link #addImage}).
+ *   <li>rescue: worked out first exactly as the libvirt driver does, refusing with {@link InvalidInputException}
+ *       before anything changes: the rescue image is the request's, else the root disk's backing image
+ *       ({@link FakeInstanceSpec#backingImage()}); it and any kernel and ramdisk must exist ({@link #addImage})
+ *       and must not be the instance's own disks or rescue files; the rescue definition is made from the original
+ *       by the core's {@link RescueDomainXml} (legacy or stable device mode, device, bus, kernel; the original
+ *       kept in its metadata), which refuses, for example, a volume-backed root disk in legacy mode. A guest with
+ *       a saved-memory image or already rescued is refused with OPERATION_INVALID. Then the guest is powered off
+ *       as by a stop (with the request's shutdown timeout, else the call's), the journal note
+ *       {@code rescue.files} is written and the rescue files created ({@code disk.rescue}, and
+ *       {@code kernel.rescue} and {@code ramdisk.rescue} with a kernel), the rescue definition is defined (event
+ *       DEFINED) and booted (STARTED).
  *   <li>unrescue: from any state without a saved-memory image (so a repeat after a partial run works): destroyed
- *       if active, the given original defined exactly (DEFINED), booted (STARTED), every {@code *.rescue} file
- *       deleted.
+ *       if active, the given original defined exactly (DEFINED), booted (STARTED), every rescue file deleted and
+ *       the note removed.
  *   <li>Active means RUNNING, PAUSED, CRASHED or SUSPENDED (suspended to RAM by the guest). Refusals throw
  *       {@link HypervisorException} with code OPERATION_INVALID and libvirt's text ("Requested operation is not
  *       valid: domain is not running", "domain is already running").
@@ -67,15 +77,25 @@ import org.slf4j.LoggerFactory;
  *       Uptime advances with the clock only while RUNNING.
  * </ul>
  *
+ * <h2>Steps and simulated process death</h2>
+ *
+ * <p>Multi-step calls report their midway points to the call's {@link DriverCall#steps() step observer} as they
+ * reach them: {@code suspend.midway}, {@code resume.midway}, {@code stop.midway}, {@code reboot.destroyed},
+ * {@code rescue.powered-off}, {@code rescue.files-created}, {@code rescue.defined}, {@code unrescue.destroyed},
+ * {@code unrescue.defined} and {@code unrescue.started} ({@link FakeCall#steps()} says what each leaves done).
+ * An observer that throws an {@link Error} at a step simulates the death of the managing process there: the call
+ * unwinds, leaving the guest as it is at that point. {@link FaultScript#failMidway(int)} instead makes the
+ * hypervisor fail at a point, right after its step is reported.
+ *
  * <p>Each call, in order: fails with code CONNECTION when closed or disconnected; advances the clock by the
  * call's latency; throws {@link InstanceNotFoundException} for an unknown id; applies a matched fault's
- * before-part (fail, disconnect or hang); locks the instance and changes it (a midway fault stops it at its
- * point); unlocks and delivers the events raised to subscribers on the calling thread; applies an after-fault;
- * and records the call. Ids are UUIDs in any case; only {@link #find} and the test helpers also take names.
+ * before-part (fail, disconnect or hang, a hang ending with TIMEOUT at the call's deadline at the latest); locks
+ * the instance and changes it (steps and midway faults at their points); unlocks and delivers the events raised
+ * to subscribers on the calling thread; applies an after-fault; and records the call. Ids are UUIDs in any case;
+ * only {@link #find} and {@link #guest} also take names.
  *
  * <p>Thread-safe. Calls on different instances run in parallel; each instance has its own lock; recording, fault
- * matching and latency use no global lock. Test helpers that take {@code idOrName} throw
- * {@link InstanceNotFoundException} when there is no such instance.
+ * matching and latency use no global lock.
  */
 public final class FakeHypervisor implements HypervisorDriver {
 
@@ -88,10 +108,10 @@ public final class FakeHypervisor implements HypervisorDriver {
   private final CallGate gate;
   private final CallLog log;
   private final Subscribers subscribers = new Subscribers();
-  private final ConcurrentHashMap<String, FakeVm> byId = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, FakeVm> byName = new ConcurrentHashMap<>();
+  private final Guests guests;
+  private final CallRunner runner;
   private final Set<String> images = ConcurrentHashMap.newKeySet();
-  private final Object createLock = new Object();
+  private final RescueDomainXml rewriter;
 
   /** Creates a fake with its own {@link FakeClock}, recording up to {@link #DEFAULT_RECORD_CAPACITY} calls. */
   public FakeHypervisor() {
@@ -101,7 +121,7 @@ public final class FakeHypervisor implements HypervisorDriver {
   /**
    * Creates a fake on {@code clock}, recording up to {@link #DEFAULT_RECORD_CAPACITY} calls.
    *
-   * @param clock the clock for latency, timeouts, uptime, events and recorded calls
+   * @param clock the clock for latency, waits, deadlines, uptime, events and recorded calls
    */
   public FakeHypervisor(FakeClock clock) {
     this(builder().clock(clock));
@@ -111,6 +131,9 @@ public final class FakeHypervisor implements HypervisorDriver {
     this.clock = b.clock != null ? b.clock : new FakeClock();
     this.gate = new CallGate(clock, b.realSleep);
     this.log = new CallLog(b.recordCapacity);
+    this.guests = new Guests(clock, subscribers);
+    this.runner = new CallRunner(clock, gate, log, guests, subscribers);
+    this.rewriter = RescueDomainXml.create(clock);
   }
 
   /**
@@ -177,9 +200,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     }
   }
 
-  // =====================================================================================================
-  // Setting up
-  // =====================================================================================================
+  // ---- setting up ----
 
   /**
    * Returns the clock this fake reads and advances.
@@ -208,25 +229,31 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @param spec the instance
    * @return the instance id (lower-case UUID)
    * @throws IllegalArgumentException if an instance with that name or UUID exists
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if the spec's definition is not a readable, safe
+   *     libvirt domain definition (libvirt would not define it either)
    */
   public String define(FakeInstanceSpec spec) {
     FakeVm vm = new FakeVm(spec, clock.instant());
+    guests.add(vm);
     spec.backingImage().ifPresent(images::add);
-    synchronized (createLock) {
-      if (byId.containsKey(vm.id) || byName.containsKey(vm.name)) {
-        throw new IllegalArgumentException(
-            "An instance named '" + vm.name + "' or with UUID " + vm.id + " exists already");
-      }
-      byId.put(vm.id, vm);
-      byName.put(vm.name, vm);
-    }
-    Invocation inv = new Invocation(null, vm.id, null, clock);
+    Invocation inv = new Invocation(null, vm.id, null, clock, DriverCall.defaults());
     inv.event(DriverEvent.Type.DEFINED);
     if (spec.powerState() != PowerState.SHUTDOWN) {
       inv.event(DriverEvent.Type.STARTED);
     }
     subscribers.emit(inv.events());
     return vm.id;
+  }
+
+  /**
+   * Returns a handle on one guest, to inspect it, script its behaviour and change it behind the engine's back.
+   *
+   * @param idOrName the guest's UUID (any case) or name
+   * @return the handle, bound to the guest that has that id or name now
+   * @throws InstanceNotFoundException if the fake has no such guest
+   */
+  public FakeGuest guest(String idOrName) {
+    return new FakeGuest(this, guests, guests.require(idOrName));
   }
 
   /**
@@ -240,19 +267,6 @@ public final class FakeHypervisor implements HypervisorDriver {
       throw new InvalidInputException("An image path must not be blank");
     }
     images.add(path);
-  }
-
-  /**
-   * Sets whether the guest ignores clean shutdown requests (a stop then waits its timeout out, then forces).
-   *
-   * @param idOrName the instance
-   * @param ignores true to ignore them
-   */
-  public void setIgnoresShutdown(String idOrName, boolean ignores) {
-    withLock(idOrName, vm -> {
-      vm.setIgnoresShutdown(ignores);
-      return null;
-    });
   }
 
   /**
@@ -270,90 +284,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     gate.setLatency(call, latency);
   }
 
-  // =====================================================================================================
-  // Inspecting
-  // =====================================================================================================
-
-  /**
-   * Returns what the hypervisor reports about an instance, without recording a call or applying faults.
-   *
-   * @param idOrName the instance
-   * @return the instance
-   */
-  public DriverInstance inspect(String idOrName) {
-    return withLock(idOrName, FakeVm::snapshot);
-  }
-
-  /**
-   * Returns the current definition, without recording a call or applying faults.
-   *
-   * @param idOrName the instance
-   * @return the definition
-   */
-  public String currentDefinition(String idOrName) {
-    return withLock(idOrName, FakeVm::definition);
-  }
-
-  /**
-   * Returns the names of the files in the instance directory: {@code disk}, plus the rescue files while rescued.
-   *
-   * @param idOrName the instance
-   * @return the file names
-   */
-  public Set<String> files(String idOrName) {
-    return withLock(idOrName, FakeVm::files);
-  }
-
-  /**
-   * Returns the guest memory contents: in RAM, or in the saved-memory image; empty when powered off without one.
-   *
-   * @param idOrName the instance
-   * @return the contents
-   */
-  public String guestMemory(String idOrName) {
-    return withLock(idOrName, FakeVm::memory);
-  }
-
-  /**
-   * Writes the guest memory contents, as the guest would; they survive pause and suspend/resume only.
-   *
-   * @param idOrName the instance
-   * @param contents the contents
-   * @throws IllegalStateException if the guest is not active (it has no memory in RAM)
-   */
-  public void writeGuestMemory(String idOrName, String contents) {
-    Objects.requireNonNull(contents, "contents");
-    withLock(idOrName, vm -> {
-      vm.writeMemory(contents);
-      return null;
-    });
-  }
-
-  /**
-   * Returns the guest's uptime: how long, by the clock, it has been RUNNING since it last booted (kept in the
-   * saved-memory image while suspended); zero when powered off without one.
-   *
-   * @param idOrName the instance
-   * @return the uptime
-   */
-  public Duration uptime(String idOrName) {
-    return withLock(idOrName, vm -> vm.uptime(clock.instant()));
-  }
-
-  /**
-   * Returns how many times the guest has booted fresh (an instance created active counts one boot); restores
-   * from a saved-memory image do not count. Unchanged means "the guest did not reboot".
-   *
-   * @param idOrName the instance
-   * @return the boot count
-   */
-  public int bootCount(String idOrName) {
-    return withLock(idOrName, FakeVm::bootCount);
-  }
-
-  // =====================================================================================================
-  // Faults and the connection
-  // =====================================================================================================
+  // ---- faults and the connection ----
 
   /**
    * Starts scripting a fault for a kind of call; see {@link FaultScript}.
@@ -402,9 +333,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     return gate.isConnected();
   }
 
-  // =====================================================================================================
-  // Recorded calls
-  // =====================================================================================================
+  // ---- recorded calls ----
 
   /**
    * Returns the recorded calls, oldest first (at most the record capacity; older ones are dropped).
@@ -453,14 +382,11 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @throws AssertionError if there is none, listing the recorded calls
    */
   public RecordedCall assertCalled(FakeCall call, String idOrName) {
-    FakeVm vm = lookupAny(idOrName);
-    List<RecordedCall> all = log.snapshot();
-    for (RecordedCall c : all) {
-      if (c.call() == call && c.instance().isPresent() && names(c.instance().get(), idOrName, vm)) {
-        return c;
-      }
+    RecordedCall found = log.oldest(call, idOrName, guests.lookupAny(idOrName));
+    if (found == null) {
+      throw new AssertionError("Expected a " + call + " call on " + idOrName + "; recorded calls: " + calls());
     }
-    throw new AssertionError("Expected a " + call + " call on " + idOrName + "; recorded calls: " + all);
+    return found;
   }
 
   /**
@@ -476,84 +402,7 @@ public final class FakeHypervisor implements HypervisorDriver {
     }
   }
 
-  private static boolean names(String recorded, String idOrName, FakeVm vm) {
-    return recorded.equalsIgnoreCase(idOrName)
-        || (vm != null && (recorded.equalsIgnoreCase(vm.id) || recorded.equals(vm.name)));
-  }
-
-  // =====================================================================================================
-  // Behind the engine's back
-  // =====================================================================================================
-
-  /**
-   * The guest shuts itself down: RUNNING to SHUTDOWN, events SHUTDOWN and STOPPED.
-   *
-   * @param idOrName the instance
-   * @throws IllegalStateException if the guest is not RUNNING
-   */
-  public void guestShutsDown(String idOrName) {
-    behindBack(idOrName, FakeVm::guestShutsDown);
-  }
-
-  /**
-   * The guest crashes (libvirt's {@code on_crash=preserve}): RUNNING to CRASHED, event CRASHED.
-   *
-   * @param idOrName the instance
-   * @throws IllegalStateException if the guest is not RUNNING
-   */
-  public void guestCrashes(String idOrName) {
-    behindBack(idOrName, FakeVm::guestCrashes);
-  }
-
-  /**
-   * The guest suspends itself to RAM (ACPI S3): RUNNING to SUSPENDED, event PMSUSPENDED.
-   *
-   * @param idOrName the instance
-   * @throws IllegalStateException if the guest is not RUNNING
-   */
-  public void guestSuspendsToRam(String idOrName) {
-    behindBack(idOrName, FakeVm::guestSuspendsToRam);
-  }
-
-  /**
-   * Someone destroys the guest ({@code virsh destroy}): an active guest goes to SHUTDOWN, event STOPPED;
-   * a saved-memory image stays. Does nothing to an inactive guest.
-   *
-   * @param idOrName the instance
-   */
-  public void destroyBehindBack(String idOrName) {
-    behindBack(idOrName, FakeVm::destroyBehindBack);
-  }
-
-  /**
-   * Someone pauses the guest ({@code virsh suspend}): RUNNING to PAUSED, event SUSPENDED.
-   *
-   * @param idOrName the instance
-   * @throws IllegalStateException if the guest is not RUNNING
-   */
-  public void pauseBehindBack(String idOrName) {
-    behindBack(idOrName, FakeVm::pauseBehindBack);
-  }
-
-  /**
-   * Someone destroys and undefines the domain: events STOPPED (when it was active) and UNDEFINED; afterwards
-   * the instance is unknown.
-   *
-   * @param idOrName the instance
-   */
-  public void removeBehindBack(String idOrName) {
-    behindBack(idOrName, (vm, inv) -> {
-      vm.remove(inv);
-      synchronized (createLock) {
-        byId.remove(vm.id, vm);
-        byName.remove(vm.name, vm);
-      }
-    });
-  }
-
-  // =====================================================================================================
-  // HypervisorDriver
-  // =====================================================================================================
+  // ---- HypervisorDriver ----
 
   /**
    * {@inheritDoc}
@@ -562,9 +411,9 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public List<DriverInstance> list() {
-    return call(FakeCall.LIST, null, () -> {
-      List<DriverInstance> result = new ArrayList<>(byId.size());
-      for (FakeVm vm : byId.values()) {
+    return runner.call(FakeCall.LIST, null, () -> {
+      List<DriverInstance> result = new ArrayList<>();
+      for (FakeVm vm : guests.all()) {
         vm.lock.lock();
         try {
           if (!vm.isRemoved()) {
@@ -585,8 +434,8 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public Optional<DriverInstance> find(String idOrName) {
-    return call(FakeCall.FIND, idOrName, () -> {
-      FakeVm vm = lookupAny(idOrName);
+    return runner.call(FakeCall.FIND, idOrName, () -> {
+      FakeVm vm = guests.lookupAny(idOrName);
       if (vm == null) {
         return Optional.empty();
       }
@@ -607,8 +456,8 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @throws HypervisorException OPERATION_INVALID if the guest is not running
    */
   @Override
-  public void pause(String id) {
-    change(FakeCall.PAUSE, id, FakeVm::pause);
+  public void pause(String id, DriverCall call) {
+    change(FakeCall.PAUSE, id, call, FakeVm::pause);
   }
 
   /**
@@ -619,50 +468,49 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @throws HypervisorException OPERATION_INVALID if the guest is neither paused nor running
    */
   @Override
-  public void unpause(String id) {
-    change(FakeCall.UNPAUSE, id, FakeVm::unpause);
+  public void unpause(String id, DriverCall call) {
+    change(FakeCall.UNPAUSE, id, call, FakeVm::unpause);
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>Thread-safe. Progress is reported on the calling thread, four times, ending at the memory size; a
-   * listener's exception is logged and ignored.
+   * listener's exception is logged and ignored. Reports the step {@code suspend.midway}.
    *
    * @throws HypervisorException OPERATION_INVALID if the guest is neither running nor paused
    */
   @Override
-  public void suspend(String id, ProgressListener progress) {
-    ProgressListener safe = safe(progress);
-    change(FakeCall.SUSPEND, id, (vm, inv) -> vm.suspend(inv, safe));
+  public void suspend(String id, DriverCall call) {
+    ProgressListener safe = safe(call);
+    change(FakeCall.SUSPEND, id, call, (vm, inv) -> vm.suspend(inv, safe));
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe. Progress as for {@link #suspend}.
+   * <p>Thread-safe. Progress as for {@link #suspend}. Reports the step {@code resume.midway}.
    *
    * @throws HypervisorException OPERATION_INVALID if the guest is active or has no saved-memory image
    */
   @Override
-  public void resume(String id, ProgressListener progress) {
-    ProgressListener safe = safe(progress);
-    change(FakeCall.RESUME, id, (vm, inv) -> vm.resume(inv, safe));
+  public void resume(String id, DriverCall call) {
+    ProgressListener safe = safe(call);
+    change(FakeCall.RESUME, id, call, (vm, inv) -> vm.resume(inv, safe));
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe.
+   * <p>Thread-safe. Waits by advancing the fake clock (see the class description). Reports the step
+   * {@code stop.midway}.
    *
-   * @throws InvalidInputException if the timeout is null or negative
+   * @throws HypervisorException TIMEOUT if the call's deadline comes before the guest is off
    */
   @Override
-  public void stop(String id, Duration shutdownTimeout) {
-    if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
-      throw new InvalidInputException("The shutdown timeout must be zero or positive: " + shutdownTimeout);
-    }
-    change(FakeCall.STOP, id, (vm, inv) -> vm.stop(inv, shutdownTimeout));
+  public StopOutcome stop(String id, DriverCall call) {
+    Objects.requireNonNull(call, "call");
+    return runner.onInstance(FakeCall.STOP, id, call, (vm, inv) -> vm.stop(inv, call.shutdownTimeout()));
   }
 
   /**
@@ -673,18 +521,18 @@ public final class FakeHypervisor implements HypervisorDriver {
    * @throws HypervisorException OPERATION_INVALID if the guest is active
    */
   @Override
-  public void start(String id) {
-    change(FakeCall.START, id, FakeVm::start);
+  public void start(String id, DriverCall call) {
+    change(FakeCall.START, id, call, FakeVm::start);
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe.
+   * <p>Thread-safe. Reports the step {@code reboot.destroyed}.
    */
   @Override
-  public void hardReboot(String id) {
-    change(FakeCall.HARD_REBOOT, id, FakeVm::hardReboot);
+  public void hardReboot(String id, DriverCall call) {
+    change(FakeCall.HARD_REBOOT, id, call, FakeVm::hardReboot);
   }
 
   /**
@@ -694,96 +542,79 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public String definition(String id) {
-    return onInstance(FakeCall.DEFINITION, id, (vm, inv) -> vm.definition());
+    return runner.onInstance(FakeCall.DEFINITION, id, DriverCall.defaults(), (vm, inv) -> vm.definition());
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe.
+   * <p>Thread-safe. See the class description for what is checked and done; writes the note
+   * {@code rescue.files} (the rescue files' names, comma-separated) before it creates them. Reports the steps
+   * {@code rescue.powered-off}, {@code rescue.files-created} and {@code rescue.defined}.
    *
-   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
-   * @throws InvalidInputException if the original definition is blank, no rescue image is given and the
-   *     instance has no backing image, or the image, kernel or ramdisk does not exist
+   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image or is rescued already;
+   *     TIMEOUT if the call's deadline comes while waiting for a clean shutdown
+   * @throws InvalidInputException if the original definition is blank or the request missing, the rescue image,
+   *     kernel or ramdisk does not exist or is one of the instance's own files, no image is given and the root
+   *     disk has no backing image, or the rewriter refuses the rescue (an
+   *     {@link io.github.vmlifecycle.InvalidDomainXmlException} with its reason)
    */
   @Override
-  public void rescue(String id, String originalDefinition, RescueRequest request) {
-    rescue(id, originalDefinition, request, OperationJournal.inMemory());
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Thread-safe. Writes the note {@code rescue.files} (the rescue files' names, comma-separated)
-   * before it creates them.
-   *
-   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
-   * @throws InvalidInputException if the original definition is blank, no rescue image is given and the
-   *     instance has no backing image, or the image, kernel or ramdisk does not exist
-   */
-  @Override
-  public void rescue(String id, String originalDefinition, RescueRequest request, OperationJournal journal) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(journal, "journal");
+  public void rescue(String id, String originalDefinition, RescueRequest request, DriverCall call) {
+    Objects.requireNonNull(call, "call");
     requireDefinition(id, originalDefinition);
-    change(FakeCall.RESCUE, id, (vm, inv) -> {
-      String image = request.image().or(() -> vm.backingImage).orElseThrow(() -> new InvalidInputException(
-          vm.id, "No rescue image given and instance " + vm.id + " has no backing image", null));
-      requireImage(vm.id, "rescue image", image);
-      request.kernel().ifPresent(k -> requireImage(vm.id, "rescue kernel", k));
-      request.ramdisk().ifPresent(r -> requireImage(vm.id, "rescue ramdisk", r));
-      vm.rescue(inv, originalDefinition, request.kernel().isPresent(), journal);
+    if (request == null) {
+      throw new InvalidInputException(id, "A rescue request is required", null);
+    }
+    Duration timeout = request.shutdownTimeout().orElse(call.shutdownTimeout());
+    change(FakeCall.RESCUE, id, call, (vm, inv) -> {
+      vm.requireRescuable(inv);
+      RescuePlan plan = RescuePlan.of(rewriter, images, vm, originalDefinition, request);
+      vm.rescue(inv, timeout, plan, call.journal());
     });
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe.
+   * <p>Thread-safe. Removes the note {@code rescue.files} once the rescue files are deleted. Reports the steps
+   * {@code unrescue.destroyed}, {@code unrescue.defined} and {@code unrescue.started}.
    *
    * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
-   * @throws InvalidInputException if the original definition is blank
+   * @throws InvalidInputException if the original definition is blank or not a readable domain definition
    */
   @Override
-  public void unrescue(String id, String originalDefinition) {
-    unrescue(id, originalDefinition, OperationJournal.inMemory());
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Thread-safe. Removes the note {@code rescue.files} once the rescue files are deleted.
-   *
-   * @throws HypervisorException OPERATION_INVALID if the guest has a saved-memory image
-   * @throws InvalidInputException if the original definition is blank
-   */
-  @Override
-  public void unrescue(String id, String originalDefinition, OperationJournal journal) {
+  public void unrescue(String id, String originalDefinition, DriverCall call) {
+    Objects.requireNonNull(call, "call");
     requireDefinition(id, originalDefinition);
-    Objects.requireNonNull(journal, "journal");
-    change(FakeCall.UNRESCUE, id, (vm, inv) -> vm.unrescue(inv, originalDefinition, journal));
+    DomainXml.isRescue(originalDefinition); // refuses what libvirt could not define, before anything changes
+    change(FakeCall.UNRESCUE, id, call, (vm, inv) -> vm.unrescue(inv, originalDefinition, call.journal()));
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe. Deletes the rescue files listed in the note {@code rescue.files} when the guest
-   * does not run a rescue definition, and removes the note.
+   * <p>Thread-safe. Deletes the rescue files listed in the note {@code rescue.files} when the guest does not run
+   * a rescue definition, and removes the note.
    */
   @Override
-  public void repair(String id, OperationJournal journal) {
-    Objects.requireNonNull(journal, "journal");
-    change(FakeCall.REPAIR, id, (vm, inv) -> vm.repair(journal));
+  public void repair(String id, DriverCall call) {
+    Objects.requireNonNull(call, "call");
+    change(FakeCall.REPAIR, id, call, (vm, inv) -> vm.repair(call.journal()));
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Thread-safe.
+   * <p>Thread-safe. Reads the original from the rescue definition's metadata with the core's
+   * {@link RescueDomainXml}, as the libvirt driver does.
+   *
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException CORRUPT_ORIGINAL if the embedded original is damaged
    */
   @Override
   public Optional<String> embeddedOriginalDefinition(String id) {
-    return onInstance(FakeCall.EMBEDDED_ORIGINAL, id, (vm, inv) -> vm.embeddedOriginal());
+    return runner.onInstance(FakeCall.EMBEDDED_ORIGINAL, id, DriverCall.defaults(),
+        (vm, inv) -> vm.embeddedOriginal());
   }
 
   /**
@@ -803,138 +634,22 @@ public final class FakeHypervisor implements HypervisorDriver {
   }
 
   /**
-   * Closes the fake: every later call throws code CONNECTION and blocked hangs end so. Idempotent; the test
-   * helpers keep working.
+   * Closes the fake: every later call throws code CONNECTION and blocked hangs end so. Idempotent; the
+   * {@link FakeGuest} handles keep working.
    */
   @Override
   public void close() {
     gate.close();
   }
 
-  // =====================================================================================================
-  // Plumbing
-  // =====================================================================================================
+  // ---- plumbing ----
 
-  @FunctionalInterface
-  private interface Read<T> {
-    T get();
-  }
-
-  @FunctionalInterface
-  private interface VmCall<T> {
-    T apply(FakeVm vm, Invocation inv);
-  }
-
-  private void change(FakeCall call, String id, BiConsumer<FakeVm, Invocation> body) {
-    onInstance(call, id, (vm, inv) -> {
+  private void change(FakeCall kind, String id, DriverCall call, BiConsumer<FakeVm, Invocation> body) {
+    Objects.requireNonNull(call, "call");
+    runner.onInstance(kind, id, call, (vm, inv) -> {
       body.accept(vm, inv);
       return null;
     });
-  }
-
-  private <T> T call(FakeCall call, String argument, Read<T> body) {
-    Instant began = clock.instant();
-    Class<? extends Throwable> failure = null;
-    try {
-      gate.enter(call, argument);
-      FakeVm vm = argument == null ? null : lookupAny(argument);
-      FaultRule fault = gate.match(call, vm, argument);
-      gate.before(fault, call, argument);
-      T result = body.get();
-      gate.after(fault, argument);
-      return result;
-    } catch (RuntimeException | Error e) {
-      failure = e.getClass();
-      throw e;
-    } finally {
-      log.record(call, argument, began, failure);
-    }
-  }
-
-  private <T> T onInstance(FakeCall call, String id, VmCall<T> body) {
-    Instant began = clock.instant();
-    Class<? extends Throwable> failure = null;
-    try {
-      gate.enter(call, id);
-      FakeVm vm = lookupId(id);
-      if (vm == null) {
-        throw new InstanceNotFoundException(String.valueOf(id));
-      }
-      FaultRule fault = gate.match(call, vm, id);
-      gate.before(fault, call, id);
-      Invocation inv = new Invocation(call, vm.id, fault, clock);
-      T result;
-      vm.lock.lock();
-      try {
-        if (vm.isRemoved()) {
-          throw new InstanceNotFoundException(id);
-        }
-        result = body.apply(vm, inv);
-      } finally {
-        vm.lock.unlock();
-        subscribers.emit(inv.events());
-      }
-      gate.after(fault, id);
-      return result;
-    } catch (RuntimeException | Error e) {
-      failure = e.getClass();
-      throw e;
-    } finally {
-      log.record(call, id, began, failure);
-    }
-  }
-
-  private FakeVm lookupId(String id) {
-    if (id == null) {
-      return null;
-    }
-    FakeVm vm = byId.get(id);
-    return vm != null ? vm : byId.get(id.toLowerCase(Locale.ROOT));
-  }
-
-  private FakeVm lookupAny(String idOrName) {
-    FakeVm vm = lookupId(idOrName);
-    return vm != null || idOrName == null ? vm : byName.get(idOrName);
-  }
-
-  private <T> T withLock(String idOrName, Function<FakeVm, T> body) {
-    FakeVm vm = lookupAny(idOrName);
-    if (vm == null) {
-      throw new InstanceNotFoundException(String.valueOf(idOrName));
-    }
-    vm.lock.lock();
-    try {
-      if (vm.isRemoved()) {
-        throw new InstanceNotFoundException(idOrName);
-      }
-      return body.apply(vm);
-    } finally {
-      vm.lock.unlock();
-    }
-  }
-
-  private void behindBack(String idOrName, BiConsumer<FakeVm, Invocation> change) {
-    FakeVm vm = lookupAny(idOrName);
-    if (vm == null) {
-      throw new InstanceNotFoundException(String.valueOf(idOrName));
-    }
-    Invocation inv = new Invocation(null, vm.id, null, clock);
-    vm.lock.lock();
-    try {
-      if (vm.isRemoved()) {
-        throw new InstanceNotFoundException(idOrName);
-      }
-      change.accept(vm, inv);
-    } finally {
-      vm.lock.unlock();
-      subscribers.emit(inv.events());
-    }
-  }
-
-  private void requireImage(String id, String what, String path) {
-    if (!images.contains(path)) {
-      throw new InvalidInputException(id, "The " + what + " " + path + " does not exist on the host", null);
-    }
   }
 
   private static void requireDefinition(String id, String definition) {
@@ -943,8 +658,9 @@ public final class FakeHypervisor implements HypervisorDriver {
     }
   }
 
-  private static ProgressListener safe(ProgressListener progress) {
-    if (progress == null || progress == ProgressListener.NONE) {
+  private static ProgressListener safe(DriverCall call) {
+    ProgressListener progress = Objects.requireNonNull(call, "call").progress();
+    if (progress == ProgressListener.NONE) {
       return ProgressListener.NONE;
     }
     return (id, processed, total) -> {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import io.github.vmlifecycle.spi.VmlStyle;
 import org.immutables.value.Value;
 
 /**
@@ -16,7 +17,7 @@ import org.immutables.value.Value;
  * <p>Instances are immutable and thread-safe.
  */
 @Value.Immutable
-@FakeStyle
+@VmlStyle
 public abstract class FakeInstanceSpec {
 
   /** The guest memory size when none is given: 256 MiB. */

@@ -5,10 +5,10 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +32,9 @@ final class FakeVm {
   private String definition;
   private boolean rescue;
   private boolean removed;
-  private boolean ignoresShutdown;
+  /** How many more clean shutdown requests the guest ignores; {@link Integer#MAX_VALUE} means all. */
+  private int shutdownRequestsToIgnore;
+  private int shutdownRequests;
   private String memory = "";
   private long uptimeNanos;
   private Instant runningSince;
@@ -40,9 +42,6 @@ final class FakeVm {
   private SavedImage saved;
   /** The journal note listing the rescue files, comma-separated. */
   static final String RESCUE_FILES_NOTE = "rescue.files";
-  private static final String RESCUE_DISK = "disk.rescue";
-  private static final String RESCUE_KERNEL = "kernel.rescue";
-  private static final String RESCUE_RAMDISK = "ramdisk.rescue";
 
   private final Set<String> files = new TreeSet<>();
 
@@ -53,11 +52,11 @@ final class FakeVm {
     this.name = spec.name();
     this.memoryBytes = spec.memoryBytes();
     this.backingImage = spec.backingImage();
-    this.ignoresShutdown = spec.ignoresShutdown();
+    this.shutdownRequestsToIgnore = spec.ignoresShutdown() ? Integer.MAX_VALUE : 0;
     this.power = spec.powerState();
     setDefinition(spec.definition()
         .orElseGet(() -> DomainXml.defaultDefinition(name, id, memoryBytes, backingImage)));
-    files.add("disk");
+    files.add(DomainXml.ROOT_DISK);
     if (isActive()) {
       memory = spec.guestMemory();
       bootCount = 1;
@@ -119,8 +118,16 @@ final class FakeVm {
     memory = contents;
   }
 
-  void setIgnoresShutdown(boolean ignores) {
-    this.ignoresShutdown = ignores;
+  boolean ignoresShutdown() {
+    return shutdownRequestsToIgnore == Integer.MAX_VALUE;
+  }
+
+  void ignoreShutdownRequests(int count) {
+    this.shutdownRequestsToIgnore = count;
+  }
+
+  int shutdownRequests() {
+    return shutdownRequests;
   }
 
   // ---- hypervisor calls ----
@@ -188,23 +195,8 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
   }
 
-  void stop(Invocation c, Duration shutdownTimeout) {
-    if (!isActive()) {
-      return;
-    }
-    if (shutdownTimeout.compareTo(Duration.ZERO) > 0) {
-      if (power == PowerState.RUNNING && !ignoresShutdown) {
-        c.event(DriverEvent.Type.SHUTDOWN);
-        c.checkpoint(1);
-        powerOff();
-        c.event(DriverEvent.Type.STOPPED);
-        return;
-      }
-      c.clock().advance(shutdownTimeout);
-    }
-    c.checkpoint(1);
-    powerOff();
-    c.event(DriverEvent.Type.STOPPED);
+  StopOutcome stop(Invocation c, Duration shutdownTimeout) {
+    return powerDown(c, shutdownTimeout, true);
   }
 
   void start(Invocation c) {
@@ -227,17 +219,23 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
   }
 
-  void rescue(Invocation c, String original, boolean withKernel, OperationJournal journal) {
+  void requireRescuable(Invocation c) {
     if (saved != null) {
       throw c.invalid("domain has a managed save image; rescue would discard the saved guest");
     }
-    destroyIfActive(c);
+    if (rescue) {
+      throw c.invalid("domain is rescued already");
+    }
+  }
+
+  void rescue(Invocation c, Duration shutdownTimeout, RescuePlan plan, OperationJournal journal) {
+    requireRescuable(c);
+    powerDown(c, shutdownTimeout, false);
     c.checkpoint(1);
-    List<String> created = withKernel ? List.of(RESCUE_DISK, RESCUE_KERNEL, RESCUE_RAMDISK) : List.of(RESCUE_DISK);
-    journal.put(RESCUE_FILES_NOTE, String.join(",", created));
-    files.addAll(created);
+    journal.put(RESCUE_FILES_NOTE, String.join(",", plan.files()));
+    files.addAll(plan.files());
     c.checkpoint(2);
-    setDefinition(DomainXml.rescueDefinition(name, id, memoryBytes, original, withKernel));
+    setDefinition(plan.definition());
     c.event(DriverEvent.Type.DEFINED);
     c.checkpoint(3);
     boot(c.clock().instant());
@@ -256,14 +254,14 @@ final class FakeVm {
     boot(c.clock().instant());
     c.event(DriverEvent.Type.STARTED);
     c.checkpoint(3);
-    files.removeIf(f -> f.endsWith(".rescue"));
+    files.removeAll(RescuePlan.ALL_FILES);
     journal.remove(RESCUE_FILES_NOTE);
   }
 
   /** Deletes the files a rescue that is not in place left behind, as the journal lists them. */
   void repair(OperationJournal journal) {
     Optional<String> listed = journal.get(RESCUE_FILES_NOTE);
-    if (listed.isPresent() && embeddedOriginal().isEmpty()) {
+    if (listed.isPresent() && !rescue) {
       Arrays.asList(listed.get().split(",")).forEach(files::remove);
       journal.remove(RESCUE_FILES_NOTE);
     }
@@ -319,6 +317,57 @@ final class FakeVm {
       throw new IllegalStateException(
           "Instance " + id + " is " + power + "; only a " + required + " guest can " + what);
     }
+  }
+
+  /**
+   * Powers the guest off: asks it to shut down cleanly every retry interval of the call, waiting on the clock for
+   * up to {@code timeout}, then destroys it; {@code checkpoint} reaches midway point 1 just before it goes off.
+   */
+  private StopOutcome powerDown(Invocation c, Duration timeout, boolean checkpoint) {
+    if (!isActive()) {
+      return StopOutcome.ALREADY_OFF;
+    }
+    StopOutcome outcome = StopOutcome.DESTROYED;
+    if (!timeout.isZero() && !timeout.isNegative()) {
+      Instant end = c.clock().instant().plus(timeout);
+      while (true) {
+        if (acceptsShutdownRequest()) {
+          c.event(DriverEvent.Type.SHUTDOWN);
+          outcome = StopOutcome.CLEAN;
+          break;
+        }
+        Duration left = Duration.between(c.clock().instant(), end);
+        if (left.isZero() || left.isNegative()) {
+          break;
+        }
+        Duration interval = c.context().shutdownRetryInterval();
+        c.await(interval.compareTo(left) < 0 ? interval : left, "a clean shutdown");
+        if (!c.clock().instant().isBefore(end)) {
+          break;
+        }
+      }
+    }
+    if (checkpoint) {
+      c.checkpoint(1);
+    }
+    powerOff();
+    c.event(DriverEvent.Type.STOPPED);
+    return outcome;
+  }
+
+  /** Delivers one clean shutdown request: only a RUNNING guest that ignores no more requests honours it. */
+  private boolean acceptsShutdownRequest() {
+    shutdownRequests++;
+    if (power != PowerState.RUNNING) {
+      return false;
+    }
+    if (shutdownRequestsToIgnore > 0) {
+      if (shutdownRequestsToIgnore != Integer.MAX_VALUE) {
+        shutdownRequestsToIgnore--;
+      }
+      return false;
+    }
+    return true;
   }
 
   private void destroyIfActive(Invocation c) {

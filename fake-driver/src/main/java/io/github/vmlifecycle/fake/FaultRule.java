@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FaultRule {
 
   /** What the fault does to a matched call. */
-  enum Kind { BEFORE, AFTER, MIDWAY, DEATH, HANG, DISCONNECT }
+  enum Kind { BEFORE, AFTER, MIDWAY, HANG, DISCONNECT }
 
   private static final int ALWAYS = -1;
 

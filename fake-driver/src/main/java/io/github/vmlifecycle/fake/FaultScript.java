@@ -111,7 +111,9 @@ public final class FaultScript {
 
   /**
    * Registers the fault: a matched call stops at midway point {@code point} and throws, leaving the changes made
-   * so far in place; the points of each call are listed on {@link FakeCall}.
+   * so far in place; the points of each call are listed on {@link FakeCall}. The call reports the point's step to
+   * its step observer before it fails there. To simulate the death of the managing process at a point instead,
+   * make the call's {@link io.github.vmlifecycle.spi.StepObserver} throw an {@link Error} at its step.
    *
    * @param point the midway point, from 1 to {@link FakeCall#midwayPoints()}
    * @throws IllegalArgumentException if the call has no such point
@@ -125,25 +127,9 @@ public final class FaultScript {
   }
 
   /**
-   * Registers the fault: a matched call stops at midway point {@code point} as if the managing process
-   * died there, throwing {@link FakeProcessDeath} (an {@link Error}, so that no failure handling of the
-   * caller runs) and leaving the changes made so far in place. Use it to test recovery from a crash in
-   * the middle of a hypervisor call; the points of each call are listed on {@link FakeCall}.
-   *
-   * @param point the midway point, from 1 to {@link FakeCall#midwayPoints()}
-   * @throws IllegalArgumentException if the call has no such point
-   */
-  public void dieMidway(int point) {
-    if (point < 1 || point > call.midwayPoints()) {
-      throw new IllegalArgumentException(
-          call + " has " + call.midwayPoints() + " midway points; there is no point " + point);
-    }
-    register(FaultRule.Kind.DEATH, code, point, null);
-  }
-
-  /**
    * Registers the fault: a matched call blocks until released or until the fake clock passes its deadline
-   * ({@code timeout} after it blocked), then throws code TIMEOUT having changed nothing; see {@link FakeHang}.
+   * ({@code timeout} after it blocked, or the call's {@link io.github.vmlifecycle.spi.DriverCall#deadline()} when
+   * that is earlier), then throws code TIMEOUT having changed nothing; see {@link FakeHang}.
    *
    * @param timeout how long, by the fake clock, a call waits
    * @return the handle that releases the blocked calls

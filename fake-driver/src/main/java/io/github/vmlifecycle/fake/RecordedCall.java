@@ -2,6 +2,7 @@ package io.github.vmlifecycle.fake;
 
 import java.time.Instant;
 import java.util.Optional;
+import io.github.vmlifecycle.spi.VmlStyle;
 import org.immutables.value.Value;
 
 /**
@@ -11,7 +12,7 @@ import org.immutables.value.Value;
  * <p>Instances are immutable and thread-safe.
  */
 @Value.Immutable(builder = false)
-@FakeStyle
+@VmlStyle
 public abstract class RecordedCall {
 
   RecordedCall() {}

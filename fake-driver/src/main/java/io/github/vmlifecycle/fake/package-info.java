@@ -6,7 +6,7 @@
  * FakeClock clock = new FakeClock();
  * FakeHypervisor fake = new FakeHypervisor(clock);
  * String id = fake.createInstance("web-1");                  // RUNNING
- * fake.writeGuestMemory(id, "session=42");
+ * fake.guest(id).writeMemory("session=42");
  * fake.setLatency(FakeCall.SUSPEND, Duration.ofSeconds(2));   // advances the clock, never sleeps
  * fake.onCall(FakeCall.RESUME).failMidway();                  // the next resume fails half-way
  * FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofSeconds(30));
@@ -14,11 +14,13 @@
  * // ... run the code under test against fake (and clock) ...
  *
  * fake.assertCalled(FakeCall.SUSPEND, "web-1");
- * assertThat(fake.guestMemory(id)).isEqualTo("session=42");  // the guest did not reboot
- * assertThat(fake.bootCount(id)).isEqualTo(1);
+ * assertThat(fake.guest(id).memory()).isEqualTo("session=42");  // the guest did not reboot
+ * assertThat(fake.guest(id).bootCount()).isEqualTo(1);
  * }</pre>
  *
- * <p>{@link io.github.vmlifecycle.fake.FakeHypervisor} is the driver and its test controls;
+ * <p>{@link io.github.vmlifecycle.fake.FakeHypervisor} is the driver and its hypervisor-wide test controls;
+ * {@link io.github.vmlifecycle.fake.FakeGuest} is a handle on one guest (state, behaviour, changes behind the
+ * engine's back);
  * {@link io.github.vmlifecycle.fake.FakeInstanceSpec} describes an instance to create;
  * {@link io.github.vmlifecycle.fake.FaultScript} and {@link io.github.vmlifecycle.fake.FakeHang} script faults
  * per {@link io.github.vmlifecycle.fake.FakeCall}; {@link io.github.vmlifecycle.fake.RecordedCall} is what was

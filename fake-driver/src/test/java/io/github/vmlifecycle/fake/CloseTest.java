@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.HypervisorException;
@@ -22,11 +24,11 @@ class CloseTest {
     fake.close();
 
     for (ThrowingCallable call : new ThrowingCallable[] {
-        fake::list, () -> fake.find(id), () -> fake.pause(id), () -> fake.unpause(id),
-        () -> fake.suspend(id, ProgressListener.NONE), () -> fake.resume(id, ProgressListener.NONE),
-        () -> fake.stop(id, Duration.ZERO), () -> fake.start(id), () -> fake.hardReboot(id),
-        () -> fake.definition(id), () -> fake.rescue(id, "<domain/>", RescueRequest.defaults()),
-        () -> fake.unrescue(id, "<domain/>"), () -> fake.embeddedOriginalDefinition(id),
+        fake::list, () -> fake.find(id), () -> fake.pause(id, call()), () -> fake.unpause(id, call()),
+        () -> fake.suspend(id, call()), () -> fake.resume(id, call()),
+        () -> fake.stop(id, timeout(Duration.ZERO)), () -> fake.start(id, call()), () -> fake.hardReboot(id, call()),
+        () -> fake.definition(id), () -> fake.rescue(id, "<domain/>", RescueRequest.defaults(), call()),
+        () -> fake.unrescue(id, "<domain/>", call()), () -> fake.embeddedOriginalDefinition(id),
         () -> fake.subscribe(e -> { })}) {
       Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
       assertThat(t).isInstanceOfSatisfying(HypervisorException.class,
@@ -47,7 +49,7 @@ class CloseTest {
   void close_testHelpersStillWork() {
     fake.close();
 
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(fake.calls()).isEmpty();
   }
 }

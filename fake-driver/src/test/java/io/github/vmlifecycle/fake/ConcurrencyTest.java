@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.PowerState;
@@ -63,14 +65,14 @@ class ConcurrencyTest {
     List<Runnable> tasks = new ArrayList<>();
     for (String id : ids) {
       tasks.add(() -> {
-        fake.writeGuestMemory(id, id);
+        fake.guest(id).writeMemory(id);
         for (int i = 0; i < ROUNDS; i++) {
-          fake.pause(id);
-          fake.unpause(id);
-          fake.suspend(id, ProgressListener.NONE);
-          fake.resume(id, ProgressListener.NONE);
-          fake.stop(id, Duration.ZERO);
-          fake.start(id);
+          fake.pause(id, call());
+          fake.unpause(id, call());
+          fake.suspend(id, call());
+          fake.resume(id, call());
+          fake.stop(id, timeout(Duration.ZERO));
+          fake.start(id, call());
         }
       });
     }
@@ -78,10 +80,10 @@ class ConcurrencyTest {
     runAll(tasks);
 
     for (String id : ids) {
-      DriverInstance vm = fake.inspect(id);
+      DriverInstance vm = fake.guest(id).inspect();
       assertThat(vm.powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(vm.hasSavedMemory()).isFalse();
-      assertThat(fake.bootCount(id)).isEqualTo(1 + ROUNDS);
+      assertThat(fake.guest(id).bootCount()).isEqualTo(1 + ROUNDS);
       assertThat(eventsPerInstance.get(id)).hasValue(ROUNDS * 7);
     }
     assertThat(fake.calls()).hasSize(THREADS * ROUNDS * 6);
@@ -100,18 +102,18 @@ class ConcurrencyTest {
       tasks.add(() -> {
         for (int i = 0; i < ROUNDS; i++) {
           if (pauser) {
-            fake.pause(id);
+            fake.pause(id, call());
           } else {
-            fake.unpause(id);
+            fake.unpause(id, call());
           }
         }
       });
     }
 
     runAll(tasks);
-    fake.unpause(id);
+    fake.unpause(id, call());
 
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
     long suspended = events.stream().filter(t -> t == DriverEvent.Type.SUSPENDED).count();
     long resumed = events.stream().filter(t -> t == DriverEvent.Type.RESUMED).count();
     assertThat(suspended).isEqualTo(resumed);
@@ -130,7 +132,7 @@ class ConcurrencyTest {
       tasks.add(() -> {
         for (int i = 0; i < 50; i++) {
           try {
-            fake.pause(id);
+            fake.pause(id, call());
           } catch (io.github.vmlifecycle.HypervisorException e) {
             failures.incrementAndGet();
           }
@@ -151,8 +153,8 @@ class ConcurrencyTest {
       String id = bounded.createInstance("vm-" + t);
       tasks.add(() -> {
         for (int i = 0; i < ROUNDS; i++) {
-          bounded.pause(id);
-          bounded.unpause(id);
+          bounded.pause(id, call());
+          bounded.unpause(id, call());
         }
       });
     }

@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static io.github.vmlifecycle.spi.DriverEvent.Type.CRASHED;
 import static io.github.vmlifecycle.spi.DriverEvent.Type.DEFINED;
 import static io.github.vmlifecycle.spi.DriverEvent.Type.PMSUSPENDED;
@@ -44,28 +46,28 @@ class EventsTest {
 
   @Test
   void everyCall_emitsLibvirtLikeEvents() {
-    fake.pause(id);
+    fake.pause(id, call());
     assertThat(types()).containsExactly(SUSPENDED);
-    fake.unpause(id);
+    fake.unpause(id, call());
     assertThat(types()).containsExactly(RESUMED);
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
     assertThat(types()).containsExactly(SUSPENDED, STOPPED);
-    fake.resume(id, ProgressListener.NONE);
+    fake.resume(id, call());
     assertThat(types()).containsExactly(STARTED);
-    fake.stop(id, Duration.ofSeconds(10));
+    fake.stop(id, timeout(Duration.ofSeconds(10)));
     assertThat(types()).containsExactly(SHUTDOWN, STOPPED);
-    fake.start(id);
+    fake.start(id, call());
     assertThat(types()).containsExactly(STARTED);
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
     assertThat(types()).containsExactly(STOPPED);
-    fake.hardReboot(id);
+    fake.hardReboot(id, call());
     assertThat(types()).containsExactly(STARTED);
-    fake.hardReboot(id);
+    fake.hardReboot(id, call());
     assertThat(types()).containsExactly(STOPPED, STARTED);
     String original = fake.definition(id);
-    fake.rescue(id, original, RescueRequest.defaults());
-    assertThat(types()).containsExactly(STOPPED, DEFINED, STARTED);
-    fake.unrescue(id, original);
+    fake.rescue(id, original, RescueRequest.defaults(), call());
+    assertThat(types()).containsExactly(SHUTDOWN, STOPPED, DEFINED, STARTED);
+    fake.unrescue(id, original, call());
     assertThat(types()).containsExactly(STOPPED, DEFINED, STARTED);
   }
 
@@ -73,7 +75,7 @@ class EventsTest {
   void events_carryInstanceIdAndClockTime() {
     fake.clock().advance(Duration.ofSeconds(7));
 
-    fake.pause(id);
+    fake.pause(id, call());
 
     assertThat(events).singleElement().satisfies(e -> {
       assertThat(e.instanceId()).isEqualTo(id);
@@ -83,11 +85,11 @@ class EventsTest {
 
   @Test
   void refusedOrNoOpCalls_emitNothing() {
-    fake.pause(id);
+    fake.pause(id, call());
     types();
 
-    fake.pause(id);
-    assertThatThrownBy(() -> fake.start(id)).isInstanceOf(RuntimeException.class);
+    fake.pause(id, call());
+    assertThatThrownBy(() -> fake.start(id, call())).isInstanceOf(RuntimeException.class);
 
     assertThat(events).isEmpty();
   }
@@ -104,7 +106,7 @@ class EventsTest {
   void listenersAreCalledOutsideTheInstanceLock() {
     AtomicBoolean inspected = new AtomicBoolean();
     fake.subscribe(e -> {
-      Thread reader = new Thread(() -> inspected.set(fake.inspect(id) != null));
+      Thread reader = new Thread(() -> inspected.set(fake.guest(id).inspect() != null));
       reader.start();
       try {
         reader.join(10_000);
@@ -113,7 +115,7 @@ class EventsTest {
       }
     });
 
-    fake.pause(id);
+    fake.pause(id, call());
 
     assertThat(inspected).isTrue();
   }
@@ -126,9 +128,9 @@ class EventsTest {
     List<DriverEvent> second = new CopyOnWriteArrayList<>();
     fake.subscribe(second::add);
 
-    fake.pause(id);
+    fake.pause(id, call());
 
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.PAUSED);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.PAUSED);
     assertThat(second).hasSize(1);
     assertThat(events).hasSize(1);
   }
@@ -138,64 +140,64 @@ class EventsTest {
     List<DriverEvent> mine = new CopyOnWriteArrayList<>();
     AutoCloseable subscription = fake.subscribe(mine::add);
 
-    fake.pause(id);
+    fake.pause(id, call());
     subscription.close();
-    fake.unpause(id);
+    fake.unpause(id, call());
 
     assertThat(mine).extracting(DriverEvent::type).containsExactly(SUSPENDED);
   }
 
   @Test
   void guestShutsDown_isShutdownThenStopped() {
-    fake.guestShutsDown(id);
+    fake.guest(id).shutsDown();
 
     assertThat(types()).containsExactly(SHUTDOWN, STOPPED);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
-    assertThatThrownBy(() -> fake.guestShutsDown(id)).isInstanceOf(IllegalStateException.class);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
+    assertThatThrownBy(() -> fake.guest(id).shutsDown()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void guestCrashes_isCrashed() {
-    fake.guestCrashes(id);
+    fake.guest(id).crashes();
 
     assertThat(types()).containsExactly(CRASHED);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.CRASHED);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.CRASHED);
   }
 
   @Test
   void guestSuspendsToRam_isPmSuspended() {
-    fake.guestSuspendsToRam(id);
+    fake.guest(id).suspendsToRam();
 
     assertThat(types()).containsExactly(PMSUSPENDED);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SUSPENDED);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SUSPENDED);
   }
 
   @Test
   void pauseBehindBack_isSuspendedEvent() {
-    fake.pauseBehindBack(id);
+    fake.guest(id).pauseBehindBack();
 
     assertThat(types()).containsExactly(SUSPENDED);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.PAUSED);
-    assertThatThrownBy(() -> fake.pauseBehindBack(id)).isInstanceOf(IllegalStateException.class);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.PAUSED);
+    assertThatThrownBy(() -> fake.guest(id).pauseBehindBack()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void destroyBehindBack_isStoppedAndIdempotent() {
-    fake.destroyBehindBack(id);
-    fake.destroyBehindBack(id);
+    fake.guest(id).destroyBehindBack();
+    fake.guest(id).destroyBehindBack();
 
     assertThat(types()).containsExactly(STOPPED);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
   void removeBehindBack_undefinesTheDomain() {
-    fake.removeBehindBack("web");
+    fake.guest("web").removeBehindBack();
 
     assertThat(types()).containsExactly(STOPPED, UNDEFINED);
     assertThat(fake.find(id)).isEmpty();
     assertThat(fake.list()).isEmpty();
-    assertThatThrownBy(() -> fake.pause(id)).isInstanceOf(InstanceNotFoundException.class);
+    assertThatThrownBy(() -> fake.pause(id, call())).isInstanceOf(InstanceNotFoundException.class);
     assertThat(fake.createInstance("web")).isEqualTo(id);
   }
 }

@@ -1,11 +1,13 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
+import static io.github.vmlifecycle.fake.Calls.progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.InstanceNotFoundException;
-import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.rescue.RescueRequest;
@@ -23,7 +25,7 @@ class FakeHypervisorPowerTest {
   private final String id = fake.createInstance("web-1");
 
   private PowerState power() {
-    return fake.inspect(id).powerState();
+    return fake.guest(id).inspect().powerState();
   }
 
   private static void assertInvalid(ThrowingCallable call, String reason, Operation op) {
@@ -37,7 +39,7 @@ class FakeHypervisorPowerTest {
 
   @Test
   void createInstance_isRunningWithNameDerivedUuid() {
-    DriverInstance vm = fake.inspect("web-1");
+    DriverInstance vm = fake.guest("web-1").inspect();
 
     assertThat(vm.id()).isEqualTo(id).matches("[0-9a-f-]{36}");
     assertThat(vm.name()).isEqualTo("web-1");
@@ -59,11 +61,11 @@ class FakeHypervisorPowerTest {
         .powerState(PowerState.SHUTDOWN).savedMemory(true).guestMemory("saved").definition("<domain/>").build());
 
     assertThat(defined).isEqualTo(uuid.toLowerCase(Locale.ROOT));
-    DriverInstance vm = fake.inspect(defined);
+    DriverInstance vm = fake.guest(defined).inspect();
     assertThat(vm.powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm.hasSavedMemory()).isTrue();
     assertThat(fake.definition(defined)).isEqualTo("<domain/>");
-    assertThat(fake.guestMemory(defined)).isEqualTo("saved");
+    assertThat(fake.guest(defined).memory()).isEqualTo("saved");
   }
 
   @Test
@@ -83,85 +85,85 @@ class FakeHypervisorPowerTest {
 
   @Test
   void pause_running_becomesPausedAndUnpauseRunsAgain() {
-    fake.pause(id);
+    fake.pause(id, call());
     assertThat(power()).isEqualTo(PowerState.PAUSED);
 
-    fake.unpause(id);
+    fake.unpause(id, call());
     assertThat(power()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void pause_paused_isANoOpLikeLibvirt() {
-    fake.pause(id);
-    fake.pause(id);
+    fake.pause(id, call());
+    fake.pause(id, call());
 
     assertThat(power()).isEqualTo(PowerState.PAUSED);
   }
 
   @Test
   void unpause_running_isANoOpLikeLibvirt() {
-    fake.unpause(id);
+    fake.unpause(id, call());
 
     assertThat(power()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void pause_shutdown_isRefusedDomainNotRunning() {
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    assertInvalid(() -> fake.pause(id), "domain is not running", Operation.PAUSE);
-    assertInvalid(() -> fake.unpause(id), "domain is not running", Operation.UNPAUSE);
+    assertInvalid(() -> fake.pause(id, call()), "domain is not running", Operation.PAUSE);
+    assertInvalid(() -> fake.unpause(id, call()), "domain is not running", Operation.UNPAUSE);
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
   void pause_pmsuspended_isRefused() {
-    fake.guestSuspendsToRam(id);
+    fake.guest(id).suspendsToRam();
 
-    assertInvalid(() -> fake.pause(id), "domain is pmsuspended", Operation.PAUSE);
-    assertInvalid(() -> fake.unpause(id), "domain is pmsuspended", Operation.UNPAUSE);
-    assertInvalid(() -> fake.suspend(id, ProgressListener.NONE), "domain is pmsuspended", Operation.SUSPEND);
+    assertInvalid(() -> fake.pause(id, call()), "domain is pmsuspended", Operation.PAUSE);
+    assertInvalid(() -> fake.unpause(id, call()), "domain is pmsuspended", Operation.UNPAUSE);
+    assertInvalid(() -> fake.suspend(id, call()), "domain is pmsuspended", Operation.SUSPEND);
   }
 
   @Test
   void suspend_running_isShutdownWithSavedMemoryAndResumeConsumesIt() {
-    fake.suspend(id, ProgressListener.NONE);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.SHUTDOWN);
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+    fake.suspend(id, call());
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.SHUTDOWN);
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
 
-    fake.resume(id, ProgressListener.NONE);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+    fake.resume(id, call());
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
   }
 
   @Test
   void suspend_paused_savesAndRestoresRunning() {
-    fake.pause(id);
+    fake.pause(id, call());
 
-    fake.suspend(id, ProgressListener.NONE);
-    fake.resume(id, ProgressListener.NONE);
+    fake.suspend(id, call());
+    fake.resume(id, call());
 
     assertThat(power()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void suspend_shutdown_isRefused() {
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    assertInvalid(() -> fake.suspend(id, ProgressListener.NONE), "domain is not running", Operation.SUSPEND);
+    assertInvalid(() -> fake.suspend(id, call()), "domain is not running", Operation.SUSPEND);
   }
 
   @Test
   void resume_withoutSavedMemory_isRefused() {
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    assertInvalid(() -> fake.resume(id, ProgressListener.NONE), "domain has no saved memory image", Operation.RESUME);
+    assertInvalid(() -> fake.resume(id, call()), "domain has no saved memory image", Operation.RESUME);
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
   void resume_running_isRefusedAlreadyRunning() {
-    assertInvalid(() -> fake.resume(id, ProgressListener.NONE), "domain is already running", Operation.RESUME);
+    assertInvalid(() -> fake.resume(id, call()), "domain is already running", Operation.RESUME);
   }
 
   @Test
@@ -173,49 +175,49 @@ class FakeHypervisorPowerTest {
       seen.add(new long[] {processed, total});
     };
 
-    fake.suspend(small, listener);
+    fake.suspend(small, progress(listener));
 
     assertThat(seen).extracting(p -> p[0]).containsExactly(250L, 500L, 750L, 1000L);
     assertThat(seen).extracting(p -> p[1]).containsOnly(1000L);
     seen.clear();
-    fake.resume(small, listener);
+    fake.resume(small, progress(listener));
     assertThat(seen).extracting(p -> p[0]).containsExactly(250L, 500L, 750L, 1000L);
   }
 
   @Test
   void suspend_defaultMemorySize_reportsTotal256MiB() {
     long[] last = new long[2];
-    fake.suspend(id, (instance, processed, total) -> {
+    fake.suspend(id, progress((instance, processed, total) -> {
       last[0] = processed;
       last[1] = total;
-    });
+    }));
 
     assertThat(last).containsExactly(256L << 20, 256L << 20);
   }
 
   @Test
   void suspend_progressListenerThrows_isIgnored() {
-    fake.suspend(id, (instance, processed, total) -> {
+    fake.suspend(id, progress((instance, processed, total) -> {
       throw new IllegalStateException("listener bug");
-    });
+    }));
 
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
   }
 
   @Test
   void suspend_nullProgress_isTreatedAsNone() {
-    fake.suspend(id, null);
-    fake.resume(id, null);
+    fake.suspend(id, call());
+    fake.resume(id, call());
 
     assertThat(power()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void stop_running_isShutdownAndStartRunsAgain() {
-    fake.stop(id, Duration.ofSeconds(30));
+    fake.stop(id, timeout(Duration.ofSeconds(30)));
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
 
-    fake.start(id);
+    fake.start(id, call());
     assertThat(power()).isEqualTo(PowerState.RUNNING);
   }
 
@@ -223,17 +225,17 @@ class FakeHypervisorPowerTest {
   void stop_cooperativeGuest_doesNotWaitTheTimeout() {
     var before = fake.clock().instant();
 
-    fake.stop(id, Duration.ofMinutes(5));
+    fake.stop(id, timeout(Duration.ofMinutes(5)));
 
     assertThat(fake.clock().instant()).isEqualTo(before);
   }
 
   @Test
   void stop_guestIgnoringShutdown_waitsTheTimeoutOnTheClockThenForces() {
-    fake.setIgnoresShutdown(id, true);
+    fake.guest(id).setIgnoresShutdown(true);
     var before = fake.clock().instant();
 
-    fake.stop(id, Duration.ofSeconds(60));
+    fake.stop(id, timeout(Duration.ofSeconds(60)));
 
     assertThat(fake.clock().instant()).isEqualTo(before.plusSeconds(60));
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
@@ -241,10 +243,10 @@ class FakeHypervisorPowerTest {
 
   @Test
   void stop_pausedGuest_cannotShutDownCleanlySoTheTimeoutIsWaited() {
-    fake.pause(id);
+    fake.pause(id, call());
     var before = fake.clock().instant();
 
-    fake.stop(id, Duration.ofSeconds(10));
+    fake.stop(id, timeout(Duration.ofSeconds(10)));
 
     assertThat(fake.clock().instant()).isEqualTo(before.plusSeconds(10));
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
@@ -252,94 +254,87 @@ class FakeHypervisorPowerTest {
 
   @Test
   void stop_crashedGuest_isDestroyed() {
-    fake.guestCrashes(id);
+    fake.guest(id).crashes();
 
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
   void stop_shutdown_isANoOpAndKeepsTheSavedImage() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
 
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
     assertThat(power()).isEqualTo(PowerState.SHUTDOWN);
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
-  }
-
-  @Test
-  void stop_negativeOrNullTimeout_isInvalidInput() {
-    assertThatThrownBy(() -> fake.stop(id, Duration.ofSeconds(-1))).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> fake.stop(id, null)).isInstanceOf(InvalidInputException.class);
-    assertThat(power()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
   }
 
   @Test
   void start_withSavedMemory_restoresAndConsumesTheImage() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
 
-    fake.start(id);
+    fake.start(id, call());
 
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
   }
 
   @Test
   void start_activeGuest_isRefusedAlreadyRunning() {
-    assertInvalid(() -> fake.start(id), "domain is already running", Operation.START);
-    fake.pause(id);
-    assertInvalid(() -> fake.start(id), "domain is already running", Operation.START);
+    assertInvalid(() -> fake.start(id, call()), "domain is already running", Operation.START);
+    fake.pause(id, call());
+    assertInvalid(() -> fake.start(id, call()), "domain is already running", Operation.START);
   }
 
   @Test
   void hardReboot_fromEveryState_endsRunningWithoutSavedMemory() {
     Consumer<Runnable> check = setup -> {
       setup.run();
-      fake.hardReboot(id);
-      assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-      assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+      fake.hardReboot(id, call());
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+      assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
     };
 
     check.accept(() -> { });
-    check.accept(() -> fake.pause(id));
-    check.accept(() -> fake.suspend(id, ProgressListener.NONE));
-    check.accept(() -> fake.stop(id, Duration.ZERO));
-    check.accept(() -> fake.guestCrashes(id));
-    check.accept(() -> fake.guestSuspendsToRam(id));
+    check.accept(() -> fake.pause(id, call()));
+    check.accept(() -> fake.suspend(id, call()));
+    check.accept(() -> fake.stop(id, timeout(Duration.ZERO)));
+    check.accept(() -> fake.guest(id).crashes());
+    check.accept(() -> fake.guest(id).suspendsToRam());
   }
 
   @Test
   void everyCall_unknownId_throwsInstanceNotFound() {
     String unknown = "00000000-0000-0000-0000-000000000001";
     for (ThrowingCallable call : new ThrowingCallable[] {
-        () -> fake.pause(unknown), () -> fake.unpause(unknown),
-        () -> fake.suspend(unknown, ProgressListener.NONE), () -> fake.resume(unknown, ProgressListener.NONE),
-        () -> fake.stop(unknown, Duration.ZERO), () -> fake.start(unknown), () -> fake.hardReboot(unknown),
-        () -> fake.definition(unknown), () -> fake.rescue(unknown, "<domain/>", RescueRequest.defaults()),
-        () -> fake.unrescue(unknown, "<domain/>"), () -> fake.embeddedOriginalDefinition(unknown),
-        () -> fake.pause(null)}) {
+        () -> fake.pause(unknown, call()), () -> fake.unpause(unknown, call()),
+        () -> fake.suspend(unknown, call()), () -> fake.resume(unknown, call()),
+        () -> fake.stop(unknown, timeout(Duration.ZERO)), () -> fake.start(unknown, call()), () -> fake.hardReboot(unknown, call()),
+        () -> fake.definition(unknown), () -> fake.rescue(unknown, "<domain/>", RescueRequest.defaults(), call()),
+        () -> fake.unrescue(unknown, "<domain/>", call()), () -> fake.embeddedOriginalDefinition(unknown),
+        () -> fake.pause(null, call())}) {
       assertThatThrownBy(call).isInstanceOf(InstanceNotFoundException.class);
     }
   }
 
   @Test
   void operations_takeIdsNotNames() {
-    assertThatThrownBy(() -> fake.pause("web-1")).isInstanceOf(InstanceNotFoundException.class);
+    assertThatThrownBy(() -> fake.pause("web-1", call())).isInstanceOf(InstanceNotFoundException.class);
   }
 
   @Test
   void operations_acceptUpperCaseIds() {
-    fake.pause(id.toUpperCase(Locale.ROOT));
+    fake.pause(id.toUpperCase(Locale.ROOT), call());
 
     assertThat(power()).isEqualTo(PowerState.PAUSED);
   }
 
   @Test
   void inspectionHelpers_unknownInstance_throwInstanceNotFound() {
-    assertThatThrownBy(() -> fake.inspect("ghost")).isInstanceOf(InstanceNotFoundException.class);
-    assertThatThrownBy(() -> fake.files("ghost")).isInstanceOf(InstanceNotFoundException.class);
-    assertThatThrownBy(() -> fake.guestShutsDown("ghost")).isInstanceOf(InstanceNotFoundException.class);
+    assertThatThrownBy(() -> fake.guest("ghost").inspect()).isInstanceOf(InstanceNotFoundException.class);
+    assertThatThrownBy(() -> fake.guest("ghost").files()).isInstanceOf(InstanceNotFoundException.class);
+    assertThatThrownBy(() -> fake.guest("ghost").shutsDown()).isInstanceOf(InstanceNotFoundException.class);
   }
 }

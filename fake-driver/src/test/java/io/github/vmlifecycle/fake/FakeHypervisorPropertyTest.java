@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.quicktheories.QuickTheory.qt;
@@ -109,7 +111,7 @@ class FakeHypervisorPropertyTest {
           return Outcome.OK;
         case RESCUE:
         case UNRESCUE:
-          if (saved) {
+          if (saved || step == Step.RESCUE && rescue) {
             return Outcome.REFUSED;
           }
           rescue = step == Step.RESCUE;
@@ -141,20 +143,20 @@ class FakeHypervisorPropertyTest {
 
   private static void run(FakeHypervisor fake, String id, String original, Step step) {
     switch (step) {
-      case PAUSE -> fake.pause(id);
-      case UNPAUSE -> fake.unpause(id);
-      case SUSPEND -> fake.suspend(id, ProgressListener.NONE);
-      case RESUME -> fake.resume(id, ProgressListener.NONE);
-      case STOP -> fake.stop(id, Duration.ZERO);
-      case STOP_CLEAN -> fake.stop(id, Duration.ofSeconds(30));
-      case START -> fake.start(id);
-      case HARD_REBOOT -> fake.hardReboot(id);
-      case RESCUE -> fake.rescue(id, original, RescueRequest.defaults());
-      case UNRESCUE -> fake.unrescue(id, original);
-      case GUEST_SHUTS_DOWN -> fake.guestShutsDown(id);
-      case GUEST_CRASHES -> fake.guestCrashes(id);
-      case GUEST_SLEEPS -> fake.guestSuspendsToRam(id);
-      case DESTROY_BEHIND_BACK -> fake.destroyBehindBack(id);
+      case PAUSE -> fake.pause(id, call());
+      case UNPAUSE -> fake.unpause(id, call());
+      case SUSPEND -> fake.suspend(id, call());
+      case RESUME -> fake.resume(id, call());
+      case STOP -> fake.stop(id, timeout(Duration.ZERO));
+      case STOP_CLEAN -> fake.stop(id, timeout(Duration.ofSeconds(30)));
+      case START -> fake.start(id, call());
+      case HARD_REBOOT -> fake.hardReboot(id, call());
+      case RESCUE -> fake.rescue(id, original, RescueRequest.defaults(), call());
+      case UNRESCUE -> fake.unrescue(id, original, call());
+      case GUEST_SHUTS_DOWN -> fake.guest(id).shutsDown();
+      case GUEST_CRASHES -> fake.guest(id).crashes();
+      case GUEST_SLEEPS -> fake.guest(id).suspendsToRam();
+      case DESTROY_BEHIND_BACK -> fake.guest(id).destroyBehindBack();
       default -> throw new AssertionError(step);
     }
   }
@@ -191,16 +193,16 @@ class FakeHypervisorPropertyTest {
         default -> throw new AssertionError(expected);
       }
       fake.clearFaults();
-      DriverInstance vm = fake.inspect(id);
+      DriverInstance vm = fake.guest(id).inspect();
       assertThat(vm.powerState()).as(context).isEqualTo(model.power);
       assertThat(vm.hasSavedMemory()).as(context).isEqualTo(model.saved);
       assertThat(vm.rescueDefinition()).as(context).isEqualTo(model.rescue);
-      assertThat(fake.bootCount(id)).as(context).isEqualTo(model.boots);
-      assertThat(fake.guestMemory(id)).as(context).isEqualTo(model.memory);
-      assertThat(fake.files(id).contains("disk.rescue")).as(context).isEqualTo(model.rescue);
+      assertThat(fake.guest(id).bootCount()).as(context).isEqualTo(model.boots);
+      assertThat(fake.guest(id).memory()).as(context).isEqualTo(model.memory);
+      assertThat(fake.guest(id).files().contains("disk.rescue")).as(context).isEqualTo(model.rescue);
       if (model.active()) {
         model.memory = "m" + n;
-        fake.writeGuestMemory(id, model.memory);
+        fake.guest(id).writeMemory(model.memory);
       }
       n++;
     }

@@ -54,19 +54,6 @@ class FakeInstanceSpecTest {
   }
 
   @Test
-  void rescueDefinition_isValidXmlBootingTheRescueDiskFirst() throws Exception {
-    String xml = DomainXml.rescueDefinition("web", "u", 1024, "<domain/>", true);
-
-    Document doc = parse(xml);
-
-    assertThat(xpath(doc, "/domain/devices/disk[1]/source/@file")).isEqualTo("/var/lib/fake/web/disk.rescue");
-    assertThat(xpath(doc, "/domain/devices/disk[2]/target/@dev")).isEqualTo("vdb");
-    assertThat(xpath(doc, "/domain/os/kernel")).isEqualTo("/var/lib/fake/web/kernel.rescue");
-    assertThat(DomainXml.embeddedOriginal(xml)).contains("<domain/>");
-    assertThat(DomainXml.embeddedOriginal("<domain/>")).isEmpty();
-  }
-
-  @Test
   void check_rejectsInvalidSpecs() {
     assertThatThrownBy(() -> FakeInstanceSpec.named(" ")).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> FakeInstanceSpec.named("a/b")).isInstanceOf(InvalidInputException.class);
@@ -98,7 +85,7 @@ class FakeInstanceSpecTest {
     for (PowerState state : new PowerState[] {
         PowerState.RUNNING, PowerState.PAUSED, PowerState.SHUTDOWN, PowerState.CRASHED, PowerState.SUSPENDED}) {
       String id = fake.define(FakeInstanceSpec.builder().name(state.novaName()).powerState(state).build());
-      assertThat(fake.inspect(id).powerState()).isEqualTo(state);
+      assertThat(fake.guest(id).inspect().powerState()).isEqualTo(state);
     }
   }
 }

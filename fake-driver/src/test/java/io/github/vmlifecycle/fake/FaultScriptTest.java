@@ -1,5 +1,8 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
+import static io.github.vmlifecycle.fake.Calls.progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,28 +37,28 @@ class FaultScriptTest {
   }
 
   private DriverInstance vm() {
-    return fake.inspect(id);
+    return fake.guest(id).inspect();
   }
 
   @Test
   void failBefore_throwsOperationFailedAndChangesNothing() {
     fake.onCall(FakeCall.PAUSE).failBefore();
 
-    HypervisorException e = failure(() -> fake.pause(id), Code.OPERATION_FAILED);
+    HypervisorException e = failure(() -> fake.pause(id, call()), Code.OPERATION_FAILED);
 
     assertThat(e.operation()).contains(Operation.PAUSE);
     assertThat(e.instance()).contains(id);
     assertThat(vm().powerState()).isEqualTo(PowerState.RUNNING);
-    fake.pause(id);
+    fake.pause(id, call());
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }
 
   @Test
   void failNext_isFailBefore() {
     fake.failNext(FakeCall.START);
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    failure(() -> fake.start(id), Code.OPERATION_FAILED);
+    failure(() -> fake.start(id, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
   }
@@ -80,7 +83,7 @@ class FaultScriptTest {
     fake.subscribe(events::add);
     fake.onCall(FakeCall.SUSPEND).failAfter();
 
-    failure(() -> fake.suspend(id, ProgressListener.NONE), Code.OPERATION_FAILED);
+    failure(() -> fake.suspend(id, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().hasSavedMemory()).isTrue();
@@ -92,7 +95,7 @@ class FaultScriptTest {
   void withCodeAndMessage_areUsed() {
     fake.onCall(FakeCall.PAUSE).withCode(Code.UNSUPPORTED).withMessage("no can do").failBefore();
 
-    HypervisorException e = failure(() -> fake.pause(id), Code.UNSUPPORTED);
+    HypervisorException e = failure(() -> fake.pause(id, call()), Code.UNSUPPORTED);
 
     assertThat(e).hasMessage("no can do");
   }
@@ -101,9 +104,9 @@ class FaultScriptTest {
   void times_failsThatManyCallsThenStops() {
     fake.onCall(FakeCall.PAUSE).times(2).failBefore();
 
-    failure(() -> fake.pause(id), Code.OPERATION_FAILED);
-    failure(() -> fake.pause(id), Code.OPERATION_FAILED);
-    fake.pause(id);
+    failure(() -> fake.pause(id, call()), Code.OPERATION_FAILED);
+    failure(() -> fake.pause(id, call()), Code.OPERATION_FAILED);
+    fake.pause(id, call());
 
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }
@@ -112,11 +115,11 @@ class FaultScriptTest {
   void always_failsUntilCleared() {
     fake.onCall(FakeCall.PAUSE).always().failBefore();
     for (int i = 0; i < 5; i++) {
-      failure(() -> fake.pause(id), Code.OPERATION_FAILED);
+      failure(() -> fake.pause(id, call()), Code.OPERATION_FAILED);
     }
 
     fake.clearFaults();
-    fake.pause(id);
+    fake.pause(id, call());
 
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }
@@ -127,13 +130,13 @@ class FaultScriptTest {
     fake.onCall(FakeCall.PAUSE).forInstance("web").failBefore();
     fake.onCall(FakeCall.UNPAUSE).forInstance(id.toUpperCase(java.util.Locale.ROOT)).failBefore();
 
-    fake.pause(other);
-    failure(() -> fake.pause(id), Code.OPERATION_FAILED);
-    fake.pause(id);
-    fake.unpause(other);
-    failure(() -> fake.unpause(id), Code.OPERATION_FAILED);
+    fake.pause(other, call());
+    failure(() -> fake.pause(id, call()), Code.OPERATION_FAILED);
+    fake.pause(id, call());
+    fake.unpause(other, call());
+    failure(() -> fake.unpause(id, call()), Code.OPERATION_FAILED);
 
-    assertThat(fake.inspect(other).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(other).inspect().powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }
 
@@ -141,8 +144,8 @@ class FaultScriptTest {
   void faults_matchOnlyTheirCallKind() {
     fake.failNext(FakeCall.RESUME);
 
-    fake.pause(id);
-    fake.unpause(id);
+    fake.pause(id, call());
+    fake.unpause(id, call());
 
     assertThat(vm().powerState()).isEqualTo(PowerState.RUNNING);
   }
@@ -162,7 +165,7 @@ class FaultScriptTest {
     AtomicLong last = new AtomicLong();
     fake.onCall(FakeCall.SUSPEND).failMidway();
 
-    failure(() -> fake.suspend(id, (i, p, t) -> last.set(p)), Code.OPERATION_FAILED);
+    failure(() -> fake.suspend(id, progress((i, p, t) -> last.set(p))), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
     assertThat(vm().hasSavedMemory()).isFalse();
@@ -171,33 +174,33 @@ class FaultScriptTest {
 
   @Test
   void resumeMidway_keepsTheImage() {
-    fake.writeGuestMemory(id, "kept");
-    fake.suspend(id, ProgressListener.NONE);
+    fake.guest(id).writeMemory("kept");
+    fake.suspend(id, call());
     fake.onCall(FakeCall.RESUME).failMidway();
 
-    failure(() -> fake.resume(id, ProgressListener.NONE), Code.OPERATION_FAILED);
+    failure(() -> fake.resume(id, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().hasSavedMemory()).isTrue();
-    fake.resume(id, ProgressListener.NONE);
-    assertThat(fake.guestMemory(id)).isEqualTo("kept");
+    fake.resume(id, call());
+    assertThat(fake.guest(id).memory()).isEqualTo("kept");
   }
 
   @Test
   void stopMidway_guestStillRuns() {
     fake.onCall(FakeCall.STOP).failMidway();
 
-    failure(() -> fake.stop(id, Duration.ofSeconds(30)), Code.OPERATION_FAILED);
+    failure(() -> fake.stop(id, timeout(Duration.ofSeconds(30))), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void hardRebootMidway_leavesItDestroyed() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
     fake.onCall(FakeCall.HARD_REBOOT).failMidway();
 
-    failure(() -> fake.hardReboot(id), Code.OPERATION_FAILED);
+    failure(() -> fake.hardReboot(id, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().hasSavedMemory()).isFalse();
@@ -207,29 +210,29 @@ class FaultScriptTest {
   void rescueMidway1_poweredOffOnly() {
     fake.onCall(FakeCall.RESCUE).failMidway(1);
 
-    failure(() -> fake.rescue(id, original, RescueRequest.defaults()), Code.OPERATION_FAILED);
+    failure(() -> fake.rescue(id, original, RescueRequest.defaults(), call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().rescueDefinition()).isFalse();
-    assertThat(fake.files(id)).containsExactly("disk");
+    assertThat(fake.guest(id).files()).containsExactly("disk");
   }
 
   @Test
   void rescueMidway2_filesCreatedDefinitionUnchanged() {
     fake.onCall(FakeCall.RESCUE).failMidway(2);
 
-    failure(() -> fake.rescue(id, original, RescueRequest.defaults()), Code.OPERATION_FAILED);
+    failure(() -> fake.rescue(id, original, RescueRequest.defaults(), call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(fake.definition(id)).isEqualTo(original);
-    assertThat(fake.files(id)).containsExactlyInAnyOrder("disk", "disk.rescue");
+    assertThat(fake.guest(id).files()).containsExactlyInAnyOrder("disk", "disk.rescue");
   }
 
   @Test
   void rescueMidway3_rescueDefinedNotStarted() {
     fake.onCall(FakeCall.RESCUE).failMidway(3);
 
-    failure(() -> fake.rescue(id, original, RescueRequest.defaults()), Code.OPERATION_FAILED);
+    failure(() -> fake.rescue(id, original, RescueRequest.defaults(), call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().rescueDefinition()).isTrue();
@@ -238,39 +241,39 @@ class FaultScriptTest {
 
   @Test
   void unrescueMidway1_destroyedStillRescueDefinition() {
-    fake.rescue(id, original, RescueRequest.defaults());
+    fake.rescue(id, original, RescueRequest.defaults(), call());
     fake.onCall(FakeCall.UNRESCUE).failMidway(1);
 
-    failure(() -> fake.unrescue(id, original), Code.OPERATION_FAILED);
+    failure(() -> fake.unrescue(id, original, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(vm().rescueDefinition()).isTrue();
-    assertThat(fake.files(id)).contains("disk.rescue");
+    assertThat(fake.guest(id).files()).contains("disk.rescue");
   }
 
   @Test
   void unrescueMidway2_originalDefinedNotStarted() {
-    fake.rescue(id, original, RescueRequest.defaults());
+    fake.rescue(id, original, RescueRequest.defaults(), call());
     fake.onCall(FakeCall.UNRESCUE).failMidway(2);
 
-    failure(() -> fake.unrescue(id, original), Code.OPERATION_FAILED);
+    failure(() -> fake.unrescue(id, original, call()), Code.OPERATION_FAILED);
 
     assertThat(vm().powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(fake.definition(id)).isEqualTo(original);
-    assertThat(fake.files(id)).contains("disk.rescue");
+    assertThat(fake.guest(id).files()).contains("disk.rescue");
   }
 
   @Test
   void unrescueMidway3_runningButRescueFilesLeft_thenARepeatCleansUp() {
-    fake.rescue(id, original, RescueRequest.defaults());
+    fake.rescue(id, original, RescueRequest.defaults(), call());
     fake.onCall(FakeCall.UNRESCUE).failMidway(3);
 
-    failure(() -> fake.unrescue(id, original), Code.OPERATION_FAILED);
+    failure(() -> fake.unrescue(id, original, call()), Code.OPERATION_FAILED);
     assertThat(vm().powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.files(id)).contains("disk.rescue");
+    assertThat(fake.guest(id).files()).contains("disk.rescue");
 
-    fake.unrescue(id, original);
-    assertThat(fake.files(id)).containsExactly("disk");
+    fake.unrescue(id, original, call());
+    assertThat(fake.guest(id).files()).containsExactly("disk");
   }
 
   @Test
@@ -279,23 +282,23 @@ class FaultScriptTest {
     fake.subscribe(e -> events.add(e.type()));
     fake.onCall(FakeCall.RESCUE).failMidway(3);
 
-    failure(() -> fake.rescue(id, original, RescueRequest.defaults()), Code.OPERATION_FAILED);
+    failure(() -> fake.rescue(id, original, RescueRequest.defaults(), call()), Code.OPERATION_FAILED);
 
-    assertThat(events).containsExactly(DriverEvent.Type.STOPPED, DriverEvent.Type.DEFINED);
+    assertThat(events).containsExactly(DriverEvent.Type.SHUTDOWN, DriverEvent.Type.STOPPED, DriverEvent.Type.DEFINED);
   }
 
   @Test
   void disconnect_failsEveryCallUntilReconnected() {
     fake.onCall(FakeCall.PAUSE).disconnect();
 
-    failure(() -> fake.pause(id), Code.CONNECTION);
+    failure(() -> fake.pause(id, call()), Code.CONNECTION);
     assertThat(fake.isConnected()).isFalse();
-    failure(() -> fake.unpause(id), Code.CONNECTION);
+    failure(() -> fake.unpause(id, call()), Code.CONNECTION);
     failure(fake::list, Code.CONNECTION);
     assertThat(vm().powerState()).isEqualTo(PowerState.RUNNING);
 
     fake.reconnect();
-    fake.pause(id);
+    fake.pause(id, call());
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }
 
@@ -303,7 +306,7 @@ class FaultScriptTest {
   void disconnect_direct_failsCallsWithConnection() {
     fake.disconnect();
 
-    HypervisorException e = failure(() -> fake.start(id), Code.CONNECTION);
+    HypervisorException e = failure(() -> fake.start(id, call()), Code.CONNECTION);
 
     assertThat(e).hasMessageContaining("Connection reset by peer");
   }
@@ -312,18 +315,18 @@ class FaultScriptTest {
   void faultOnMissingInstance_instanceNotFoundWins() {
     fake.failNext(FakeCall.PAUSE);
 
-    assertThatThrownBy(() -> fake.pause("00000000-0000-0000-0000-000000000009"))
+    assertThatThrownBy(() -> fake.pause("00000000-0000-0000-0000-000000000009", call()))
         .isInstanceOf(io.github.vmlifecycle.InstanceNotFoundException.class);
   }
 
   @Test
   void fault_consumedByACallRefusedForItsState() {
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
     fake.onCall(FakeCall.PAUSE).failAfter();
 
-    failure(() -> fake.pause(id), Code.OPERATION_INVALID);
-    fake.start(id);
-    fake.pause(id);
+    failure(() -> fake.pause(id, call()), Code.OPERATION_INVALID);
+    fake.start(id, call());
+    fake.pause(id, call());
 
     assertThat(vm().powerState()).isEqualTo(PowerState.PAUSED);
   }

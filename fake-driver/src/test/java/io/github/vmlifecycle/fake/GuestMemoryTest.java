@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,38 +21,38 @@ class GuestMemoryTest {
   @BeforeEach
   void runningGuestWithMemoryAndUptime() {
     id = fake.define(FakeInstanceSpec.builder().name("web").backingImage("/images/base.qcow2").build());
-    fake.writeGuestMemory(id, "session=42");
+    fake.guest(id).writeMemory("session=42");
     clock.advance(Duration.ofMinutes(10));
   }
 
   private void assertDidNotReboot(Duration uptime) {
-    assertThat(fake.guestMemory(id)).isEqualTo("session=42");
-    assertThat(fake.uptime(id)).isEqualTo(uptime);
-    assertThat(fake.bootCount(id)).isEqualTo(1);
+    assertThat(fake.guest(id).memory()).isEqualTo("session=42");
+    assertThat(fake.guest(id).uptime()).isEqualTo(uptime);
+    assertThat(fake.guest(id).bootCount()).isEqualTo(1);
   }
 
   private void assertRebooted() {
-    assertThat(fake.guestMemory(id)).isEmpty();
-    assertThat(fake.uptime(id)).isZero();
-    assertThat(fake.bootCount(id)).isEqualTo(2);
+    assertThat(fake.guest(id).memory()).isEmpty();
+    assertThat(fake.guest(id).uptime()).isZero();
+    assertThat(fake.guest(id).bootCount()).isEqualTo(2);
   }
 
   @Test
   void uptime_advancesWithTheClockWhileRunning() {
-    assertThat(fake.uptime(id)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(fake.guest(id).uptime()).isEqualTo(Duration.ofMinutes(10));
 
     clock.advance(Duration.ofSeconds(5));
 
-    assertThat(fake.uptime(id)).isEqualTo(Duration.ofMinutes(10).plusSeconds(5));
+    assertThat(fake.guest(id).uptime()).isEqualTo(Duration.ofMinutes(10).plusSeconds(5));
   }
 
   @Test
   void pause_keepsMemoryAndFreezesUptime() {
-    fake.pause(id);
+    fake.pause(id, call());
     clock.advance(Duration.ofHours(1));
-    assertThat(fake.uptime(id)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(fake.guest(id).uptime()).isEqualTo(Duration.ofMinutes(10));
 
-    fake.unpause(id);
+    fake.unpause(id, call());
     clock.advance(Duration.ofMinutes(1));
 
     assertDidNotReboot(Duration.ofMinutes(11));
@@ -58,48 +60,48 @@ class GuestMemoryTest {
 
   @Test
   void suspendResume_keepsMemoryInTheImageAndBack() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
     clock.advance(Duration.ofHours(1));
-    assertThat(fake.guestMemory(id)).isEqualTo("session=42");
-    assertThat(fake.uptime(id)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(fake.guest(id).memory()).isEqualTo("session=42");
+    assertThat(fake.guest(id).uptime()).isEqualTo(Duration.ofMinutes(10));
 
-    fake.resume(id, ProgressListener.NONE);
+    fake.resume(id, call());
 
     assertDidNotReboot(Duration.ofMinutes(10));
   }
 
   @Test
   void suspendThenStart_restoresLikeResume() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
 
-    fake.start(id);
+    fake.start(id, call());
 
     assertDidNotReboot(Duration.ofMinutes(10));
   }
 
   @Test
   void stopThenStart_reboots() {
-    fake.stop(id, Duration.ZERO);
-    assertThat(fake.guestMemory(id)).isEmpty();
-    assertThat(fake.uptime(id)).isZero();
+    fake.stop(id, timeout(Duration.ZERO));
+    assertThat(fake.guest(id).memory()).isEmpty();
+    assertThat(fake.guest(id).uptime()).isZero();
 
-    fake.start(id);
+    fake.start(id, call());
 
     assertRebooted();
   }
 
   @Test
   void hardReboot_reboots() {
-    fake.hardReboot(id);
+    fake.hardReboot(id, call());
 
     assertRebooted();
   }
 
   @Test
   void hardReboot_ofSuspendedGuest_dropsTheSavedMemory() {
-    fake.suspend(id, ProgressListener.NONE);
+    fake.suspend(id, call());
 
-    fake.hardReboot(id);
+    fake.hardReboot(id, call());
 
     assertRebooted();
   }
@@ -107,35 +109,35 @@ class GuestMemoryTest {
   @Test
   void rescueAndUnrescue_eachReboot() {
     String original = fake.definition(id);
-    fake.rescue(id, original, RescueRequest.defaults());
+    fake.rescue(id, original, RescueRequest.defaults(), call());
     assertRebooted();
-    fake.writeGuestMemory(id, "rescue shell");
+    fake.guest(id).writeMemory("rescue shell");
 
-    fake.unrescue(id, original);
+    fake.unrescue(id, original, call());
 
-    assertThat(fake.guestMemory(id)).isEmpty();
-    assertThat(fake.bootCount(id)).isEqualTo(3);
+    assertThat(fake.guest(id).memory()).isEmpty();
+    assertThat(fake.guest(id).bootCount()).isEqualTo(3);
   }
 
   @Test
   void destroyBehindBack_losesMemoryButKeepsASavedImage() {
-    fake.destroyBehindBack(id);
-    assertThat(fake.guestMemory(id)).isEmpty();
+    fake.guest(id).destroyBehindBack();
+    assertThat(fake.guest(id).memory()).isEmpty();
 
-    fake.start(id);
-    fake.writeGuestMemory(id, "again");
-    fake.suspend(id, ProgressListener.NONE);
-    fake.destroyBehindBack(id);
+    fake.start(id, call());
+    fake.guest(id).writeMemory("again");
+    fake.suspend(id, call());
+    fake.guest(id).destroyBehindBack();
 
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
-    assertThat(fake.guestMemory(id)).isEqualTo("again");
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
+    assertThat(fake.guest(id).memory()).isEqualTo("again");
   }
 
   @Test
   void writeGuestMemory_poweredOff_isRefused() {
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    assertThatThrownBy(() -> fake.writeGuestMemory(id, "x")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> fake.guest(id).writeMemory("x")).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -145,11 +147,11 @@ class GuestMemoryTest {
     String off = fake.define(FakeInstanceSpec.builder().name("off").powerState(PowerState.SHUTDOWN)
         .guestMemory("ignored").build());
 
-    fake.resume(saved, ProgressListener.NONE);
+    fake.resume(saved, call());
 
-    assertThat(fake.guestMemory(saved)).isEqualTo("from image");
-    assertThat(fake.bootCount(saved)).isEqualTo(1);
-    assertThat(fake.guestMemory(off)).isEmpty();
-    assertThat(fake.bootCount(off)).isZero();
+    assertThat(fake.guest(saved).memory()).isEqualTo("from image");
+    assertThat(fake.guest(saved).bootCount()).isEqualTo(1);
+    assertThat(fake.guest(off).memory()).isEmpty();
+    assertThat(fake.guest(off).bootCount()).isZero();
   }
 }

@@ -1,5 +1,7 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
+import static io.github.vmlifecycle.fake.Calls.timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.HypervisorException;
@@ -41,15 +43,15 @@ class HangTest {
   @Test
   void hang_releasedByTheTest_proceedsNormally() throws Exception {
     FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofSeconds(30));
-    Future<?> call = pool.submit(() -> fake.pause(id));
+    Future<?> call = pool.submit(() -> fake.pause(id, call()));
 
     assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
     assertThat(call.isDone()).isFalse();
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
     hang.release();
 
     assertThat(failureOf(call)).isNull();
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.PAUSED);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.PAUSED);
     assertThat(hang.isReleased()).isTrue();
     assertThat(hang.waitingCalls()).isZero();
   }
@@ -57,7 +59,7 @@ class HangTest {
   @Test
   void hang_clockAdvancedPastTheTimeout_throwsTimeoutAndChangesNothing() throws Exception {
     FakeHang hang = fake.onCall(FakeCall.SUSPEND).hang(Duration.ofSeconds(30));
-    Future<?> call = pool.submit(() -> fake.suspend(id, null));
+    Future<?> call = pool.submit(() -> fake.suspend(id, call()));
     assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
 
     clock.advance(Duration.ofSeconds(29));
@@ -67,16 +69,16 @@ class HangTest {
     Throwable failure = failureOf(call);
     assertThat(failure).isInstanceOfSatisfying(HypervisorException.class,
         e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.inspect(id).hasSavedMemory()).isFalse();
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isFalse();
   }
 
   @Test
   void hang_zeroTimeout_timesOutAtOnceOnTheCallingThread() {
     fake.onCall(FakeCall.START).hang(Duration.ZERO);
-    fake.stop(id, Duration.ZERO);
+    fake.stop(id, timeout(Duration.ZERO));
 
-    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> fake.start(id));
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> fake.start(id, call()));
 
     assertThat(failure).isInstanceOfSatisfying(HypervisorException.class,
         e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
@@ -85,7 +87,7 @@ class HangTest {
   @Test
   void hang_disconnect_endsTheWaitWithConnection() throws Exception {
     FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofSeconds(30));
-    Future<?> call = pool.submit(() -> fake.pause(id));
+    Future<?> call = pool.submit(() -> fake.pause(id, call()));
     assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
 
     fake.disconnect();
@@ -110,12 +112,12 @@ class HangTest {
   void hang_onOneInstance_doesNotBlockOthers() throws Exception {
     String other = fake.createInstance("other");
     FakeHang hang = fake.onCall(FakeCall.PAUSE).forInstance(id).hang(Duration.ofSeconds(30));
-    Future<?> blocked = pool.submit(() -> fake.pause(id));
+    Future<?> blocked = pool.submit(() -> fake.pause(id, call()));
     assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
 
-    CompletableFuture.runAsync(() -> fake.pause(other), pool).get(REAL_WAIT.toSeconds(), TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> fake.pause(other, call()), pool).get(REAL_WAIT.toSeconds(), TimeUnit.SECONDS);
 
-    assertThat(fake.inspect(other).powerState()).isEqualTo(PowerState.PAUSED);
+    assertThat(fake.guest(other).inspect().powerState()).isEqualTo(PowerState.PAUSED);
     assertThat(blocked.isDone()).isFalse();
     hang.release();
     assertThat(failureOf(blocked)).isNull();
@@ -146,8 +148,8 @@ class HangTest {
   @Test
   void hang_expired_timesOutWithoutAdvancingTheClock() throws Exception {
     FakeHang hang = fake.onCall(FakeCall.RESUME).hang(Duration.ofMinutes(5));
-    fake.suspend(id, null);
-    Future<?> call = pool.submit(() -> fake.resume(id, null));
+    fake.suspend(id, call());
+    Future<?> call = pool.submit(() -> fake.resume(id, call()));
     assertThat(hang.awaitWaiting(REAL_WAIT)).isTrue();
 
     hang.expire();
@@ -156,7 +158,7 @@ class HangTest {
         e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
     assertThat(clock.instant()).isEqualTo(FakeClock.DEFAULT_START);
     assertThat(hang.isExpired()).isTrue();
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
   }
 
   @Test
@@ -164,10 +166,10 @@ class HangTest {
     FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofMinutes(5));
     hang.expire();
 
-    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> fake.pause(id));
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> fake.pause(id, call()));
 
     assertThat(failure).isInstanceOfSatisfying(HypervisorException.class,
         e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
   }
 }

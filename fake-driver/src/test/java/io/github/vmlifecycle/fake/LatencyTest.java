@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,8 +25,8 @@ class LatencyTest {
     Instant start = clock.instant();
     long realStart = System.nanoTime();
 
-    fake.suspend(id, ProgressListener.NONE);
-    fake.resume(id, ProgressListener.NONE);
+    fake.suspend(id, call());
+    fake.resume(id, call());
 
     assertThat(Duration.between(start, clock.instant())).isEqualTo(Duration.ofMillis(2840));
     assertThat(Duration.ofNanos(System.nanoTime() - realStart)).isLessThan(Duration.ofSeconds(2));
@@ -37,10 +38,10 @@ class LatencyTest {
     Instant start = clock.instant();
 
     fake.find(id);
-    fake.pause(id);
+    fake.pause(id, call());
     fake.setLatency(FakeCall.PAUSE, Duration.ZERO);
-    fake.unpause(id);
-    fake.pause(id);
+    fake.unpause(id, call());
+    fake.pause(id, call());
 
     assertThat(clock.instant()).isEqualTo(start.plusSeconds(1));
   }
@@ -52,7 +53,7 @@ class LatencyTest {
     fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(3));
     Instant start = clock.instant();
 
-    fake.pause(id);
+    fake.pause(id, call());
 
     assertThat(fake.takeCall().timestamp()).isEqualTo(start);
     assertThat(events).singleElement().extracting(DriverEvent::timestamp).isEqualTo(start.plusSeconds(3));
@@ -72,7 +73,7 @@ class LatencyTest {
     Instant start = clock.instant();
     long realStart = System.nanoTime();
 
-    demo.pause(vm);
+    demo.pause(vm, call());
 
     assertThat(Duration.ofNanos(System.nanoTime() - realStart)).isGreaterThanOrEqualTo(Duration.ofMillis(30));
     assertThat(clock.instant()).isEqualTo(start.plusMillis(30));

@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.fake;
 
+import static io.github.vmlifecycle.fake.Calls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,10 +18,10 @@ class RecordedCallsTest {
 
   @Test
   void calls_recordKindInstanceTimestampAndOutcome() {
-    fake.pause(id);
+    fake.pause(id, call());
     clock.advance(Duration.ofSeconds(1));
     fake.failNext(FakeCall.UNPAUSE);
-    assertThatThrownBy(() -> fake.unpause(id)).isInstanceOf(HypervisorException.class);
+    assertThatThrownBy(() -> fake.unpause(id, call())).isInstanceOf(HypervisorException.class);
     fake.list();
 
     assertThat(fake.calls()).extracting(RecordedCall::call)
@@ -37,7 +38,7 @@ class RecordedCallsTest {
 
   @Test
   void calls_recordNotFoundFailures() {
-    assertThatThrownBy(() -> fake.start("00000000-0000-0000-0000-000000000000"))
+    assertThatThrownBy(() -> fake.start("00000000-0000-0000-0000-000000000000", call()))
         .isInstanceOf(InstanceNotFoundException.class);
 
     assertThat(fake.takeCall().failure()).contains(InstanceNotFoundException.class);
@@ -45,10 +46,10 @@ class RecordedCallsTest {
 
   @Test
   void calls_isAnImmutableSnapshot() {
-    fake.pause(id);
+    fake.pause(id, call());
 
     var snapshot = fake.calls();
-    fake.unpause(id);
+    fake.unpause(id, call());
 
     assertThat(snapshot).hasSize(1);
     assertThatThrownBy(() -> snapshot.add(snapshot.get(0))).isInstanceOf(UnsupportedOperationException.class);
@@ -56,8 +57,8 @@ class RecordedCallsTest {
 
   @Test
   void takeCall_removesTheOldestAndThrowsWhenEmpty() {
-    fake.pause(id);
-    fake.unpause(id);
+    fake.pause(id, call());
+    fake.unpause(id, call());
 
     assertThat(fake.takeCall().call()).isEqualTo(FakeCall.PAUSE);
     assertThat(fake.takeCall().call()).isEqualTo(FakeCall.UNPAUSE);
@@ -66,7 +67,7 @@ class RecordedCallsTest {
 
   @Test
   void clearCalls_forgetsEverything() {
-    fake.pause(id);
+    fake.pause(id, call());
 
     fake.clearCalls();
 
@@ -75,9 +76,9 @@ class RecordedCallsTest {
 
   @Test
   void callsOfKind_filters() {
-    fake.pause(id);
+    fake.pause(id, call());
     fake.find("web");
-    fake.unpause(id);
+    fake.unpause(id, call());
 
     assertThat(fake.calls(FakeCall.FIND)).singleElement()
         .satisfies(c -> assertThat(c.instance()).contains("web"));
@@ -86,7 +87,7 @@ class RecordedCallsTest {
   @Test
   void assertCalled_matchesByIdOrNameAndFailsWithTheCallsListed() {
     fake.find("web");
-    fake.pause(id);
+    fake.pause(id, call());
 
     assertThat(fake.assertCalled(FakeCall.PAUSE, "web").instance()).contains(id);
     assertThat(fake.assertCalled(FakeCall.FIND, id).instance()).contains("web");
@@ -96,7 +97,7 @@ class RecordedCallsTest {
 
   @Test
   void assertNotCalled_failsWhenCalled() {
-    fake.pause(id);
+    fake.pause(id, call());
 
     fake.assertNotCalled(FakeCall.STOP);
     assertThatThrownBy(() -> fake.assertNotCalled(FakeCall.PAUSE)).isInstanceOf(AssertionError.class);
@@ -107,8 +108,8 @@ class RecordedCallsTest {
     FakeHypervisor small = FakeHypervisor.builder().recordCapacity(3).build();
     String vm = small.createInstance("vm");
     for (int i = 0; i < 5; i++) {
-      small.pause(vm);
-      small.unpause(vm);
+      small.pause(vm, call());
+      small.unpause(vm, call());
     }
 
     assertThat(small.calls()).hasSize(3).extracting(RecordedCall::call)
@@ -118,7 +119,7 @@ class RecordedCallsTest {
   @Test
   void recordCapacityZero_recordsNothing() {
     FakeHypervisor silent = FakeHypervisor.builder().recordCapacity(0).build();
-    silent.pause(silent.createInstance("vm"));
+    silent.pause(silent.createInstance("vm"), call());
 
     assertThat(silent.calls()).isEmpty();
     assertThatThrownBy(() -> FakeHypervisor.builder().recordCapacity(-1))
@@ -127,9 +128,9 @@ class RecordedCallsTest {
 
   @Test
   void testHelpers_areNotRecorded() {
-    fake.inspect(id);
-    fake.files(id);
-    fake.guestMemory(id);
+    fake.guest(id).inspect();
+    fake.guest(id).files();
+    fake.guest(id).memory();
 
     assertThat(fake.calls()).isEmpty();
   }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.spi.HypervisorDriver;
-import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.DriverCall;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +15,11 @@ class UsageExampleTest {
 
   /** Stands for the code under test: suspends, and on a failed resume hard-reboots. */
   private static void suspendAndComeBack(HypervisorDriver driver, String id) {
-    driver.suspend(id, ProgressListener.NONE);
+    driver.suspend(id, DriverCall.defaults());
     try {
-      driver.resume(id, ProgressListener.NONE);
+      driver.resume(id, DriverCall.defaults());
     } catch (HypervisorException e) {
-      driver.resume(id, ProgressListener.NONE);
+      driver.resume(id, DriverCall.defaults());
     }
   }
 
@@ -28,7 +28,7 @@ class UsageExampleTest {
     FakeClock clock = new FakeClock();
     FakeHypervisor fake = new FakeHypervisor(clock);
     String id = fake.createInstance("web-1");
-    fake.writeGuestMemory(id, "session=42");
+    fake.guest(id).writeMemory("session=42");
     fake.setLatency(FakeCall.SUSPEND, Duration.ofSeconds(2));
     fake.onCall(FakeCall.RESUME).failMidway();
 
@@ -36,9 +36,9 @@ class UsageExampleTest {
 
     fake.assertCalled(FakeCall.SUSPEND, "web-1");
     assertThat(fake.calls(FakeCall.RESUME)).extracting(RecordedCall::succeeded).containsExactly(false, true);
-    assertThat(fake.inspect(id).powerState()).isEqualTo(PowerState.RUNNING);
-    assertThat(fake.guestMemory(id)).isEqualTo("session=42");
-    assertThat(fake.bootCount(id)).isEqualTo(1);
+    assertThat(fake.guest(id).inspect().powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(fake.guest(id).memory()).isEqualTo("session=42");
+    assertThat(fake.guest(id).bootCount()).isEqualTo(1);
     assertThat(clock.instant()).isEqualTo(FakeClock.DEFAULT_START.plusSeconds(2));
   }
 
@@ -49,6 +49,6 @@ class UsageExampleTest {
     fake.onCall(FakeCall.RESUME).forInstance("web-1").always().failBefore();
 
     assertThatThrownBy(() -> suspendAndComeBack(fake, id)).isInstanceOf(HypervisorException.class);
-    assertThat(fake.inspect(id).hasSavedMemory()).isTrue();
+    assertThat(fake.guest(id).inspect().hasSavedMemory()).isTrue();
   }
 }
