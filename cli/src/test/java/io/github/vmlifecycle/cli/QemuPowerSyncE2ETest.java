@@ -54,8 +54,9 @@ import org.libvirt.Domain;
  * itself (it powers itself off, or its kernel panics, at a tick given on its kernel command line), with
  * the durable file store. Each change must reach the store through libvirt's lifecycle event (engine
  * built with {@code syncOnDriverEvents(true)}) or, with events off, through {@code syncPowerStates()} /
- * {@code schedulePowerSync}, and land where section 7 says, with a {@code sync} action in the log and
- * {@code instance.power_sync} events saying why; the stored state is read back from the files by a
+ * {@code schedulePowerSync}, and land where section 7 says, with a {@code stop} action noted
+ * {@code power sync: ...} in the log and {@code instance.power_off} events (the power sync's stop) or
+ * {@code instance.power_sync} reports saying why; the stored state is read back from the files by a
  * second store on the same directory. The CLI's {@code vmlife sync} is checked too. The measured
  * latencies go to {@code target/power-sync-latencies.txt}. Skipped without libvirtd, QEMU or the guest
  * fixture, except on CI ({@code CI=true}) where it fails.
@@ -262,7 +263,8 @@ class QemuPowerSyncE2ETest {
   }
 
   private List<ActionRecord> syncActions(QemuGuest g) {
-    return reader.actions(g.uuid).stream().filter(a -> a.action() == ActionKind.POWER_SYNC).toList();
+    return reader.actions(g.uuid).stream().filter(a -> a.action() == ActionKind.STOP
+        && a.message().map(m -> m.startsWith("power sync: ")).orElse(false)).toList();
   }
 
   /**
@@ -277,7 +279,7 @@ class QemuPowerSyncE2ETest {
     assertThat(a.vmStateBefore()).isEqualTo(before);
     assertThat(a.vmStateAfter()).isEqualTo(VmState.STOPPED);
     assertThat(a.message()).hasValueSatisfying(m -> {
-      assertThat(m).contains("now stopped");
+      assertThat(m).startsWith("power sync: ");
       assertThat(Arrays.stream(reported)
           .anyMatch(r -> m.contains("instance is " + before.novaName() + " but the hypervisor reports " + r + ";")))
           .as("%s says the hypervisor reports one of %s", m, Arrays.toString(reported)).isTrue();
@@ -286,7 +288,7 @@ class QemuPowerSyncE2ETest {
     assertThat(events).anySatisfy(e -> {
       assertThat(e.instanceId()).isEqualTo(g.uuid);
       assertThat(e.requestId()).isEqualTo(a.requestId());
-      assertThat(e.name()).isEqualTo("instance.power_sync.end");
+      assertThat(e.name()).isEqualTo("instance.power_off.end");
       assertThat(e.vmState()).isEqualTo(VmState.STOPPED);
     });
   }
@@ -302,7 +304,7 @@ class QemuPowerSyncE2ETest {
   /**
    * Records the latency of one change seen through an event: from libvirt's lifecycle event (the first
    * of {@code causes} at or after {@code since}, as the driver received it) to the engine's
-   * {@code instance.power_sync.start} (the decision, before any power-off) and {@code .end} event
+   * {@code instance.power_off.start} (the decision, before any power-off) and {@code .end} event
    * (emitted once the new state is saved); and, as measured by the caller, from the moment {@code ref}
    * names to the moment the files showed it ({@code filesMs}).
    */
@@ -311,8 +313,8 @@ class QemuPowerSyncE2ETest {
     List<DriverEvent.Type> types = Arrays.asList(causes);
     Optional<DriverEvent> cause = driverEvents.stream()
         .filter(e -> types.contains(e.type()) && !e.timestamp().isBefore(since)).findFirst();
-    Optional<LifecycleEvent> start = syncEvent(g, "instance.power_sync.start", message, since);
-    Optional<LifecycleEvent> end = syncEvent(g, "instance.power_sync.end", message, since);
+    Optional<LifecycleEvent> start = syncEvent(g, "instance.power_off.start", message, since);
+    Optional<LifecycleEvent> end = syncEvent(g, "instance.power_off.end", message, since);
     StringBuilder b = new StringBuilder(String.format("%-62s", what));
     if (cause.isPresent()) {
       b.append(" libvirt ").append(cause.get().type()).append(" event ->");
@@ -645,7 +647,7 @@ class QemuPowerSyncE2ETest {
     assertStates(vmlife("show", g.name), "stopped", "shutdown");
     JsonNode actions = vmlife("actions", g.name);
     JsonNode last = actions.get(actions.size() - 1);
-    assertThat(last.get("action").asText()).isEqualTo("power_sync");
+    assertThat(last.get("action").asText()).isEqualTo("stop");
     assertThat(last.get("vm_state_before").asText()).isEqualTo("active");
     assertThat(last.get("vm_state_after").asText()).isEqualTo("stopped");
     assertThat(last.get("message").asText()).contains("instance is active but the hypervisor reports shutdown");

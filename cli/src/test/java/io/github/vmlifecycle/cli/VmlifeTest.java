@@ -279,7 +279,7 @@ class VmlifeTest {
           .isEqualTo(n.get("name").asText().equals("web-2") ? "active" : "stopped");
     }
     assertThat(run("actions", "db-1")).isZero();
-    assertThat(out()).contains("sync");
+    assertThat(out()).contains("stop").contains("power sync: instance is active but the hypervisor reports shutdown");
   }
 
   @Test
