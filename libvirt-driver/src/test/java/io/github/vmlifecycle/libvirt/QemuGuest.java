@@ -130,7 +130,6 @@ public final class QemuGuest implements AutoCloseable {
   static LibvirtDriver driver() {
     try {
       return LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(URI)
-          .shutdownRetryInterval(Duration.ofSeconds(1))
           .resumeWaitTimeout(Duration.ofSeconds(30))
           .build());
     } catch (RuntimeException e) {

@@ -55,19 +55,19 @@ class QemuLifecycleE2ETest {
         }
       });
       try {
-        driver.start(g.uuid);
+        driver.start(g.uuid, Calls.plain());
         g.awaitTick(3, BOOT);
         assertThat(g.currentBoot()).contains("VML-DISK vda serial=ROOTDISK", "VML-DISK vdb serial=DATADISK",
             "VML-MARK vda ORIGINAL", "VML-MARK vdb ORIGINAL");
 
-        driver.pause(g.uuid);
+        driver.pause(g.uuid, Calls.plain());
         assertThat(state(g).powerState()).isEqualTo(PowerState.PAUSED);
         Thread.sleep(300);
         int atPause = g.lastTick().orElseThrow();
         Thread.sleep(1200); // six ticks' time
         assertThat(g.lastTick()).hasValue(atPause);
 
-        driver.unpause(g.uuid);
+        driver.unpause(g.uuid, Calls.plain());
         assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
         g.awaitTick(atPause + 2, Duration.ofSeconds(10));
         List<Integer> ticks = g.ticks();
@@ -86,12 +86,12 @@ class QemuLifecycleE2ETest {
   @Test
   void suspend_resume_savesMemoryToDiskFreesTheProcessAndContinuesTheCounter(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(3, BOOT);
       long pid = g.qemuPid().orElseThrow();
       List<long[]> progress = new CopyOnWriteArrayList<>();
 
-      driver.suspend(g.uuid, (id, done, total) -> progress.add(new long[] {done, total}));
+      driver.suspend(g.uuid, Calls.progress((id, done, total) -> progress.add(new long[] {done, total})));
       int atSuspend = g.lastTick().orElseThrow();
       DriverInstance s = state(g);
       assertThat(s.powerState()).isEqualTo(PowerState.SHUTDOWN);
@@ -113,7 +113,7 @@ class QemuLifecycleE2ETest {
       Thread.sleep(600);
       assertThat(g.lastTick()).hasValue(atSuspend);
 
-      driver.resume(g.uuid, null);
+      driver.resume(g.uuid, Calls.plain());
       DriverInstance r = state(g);
       assertThat(r.powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(r.hasSavedMemory()).isFalse();
@@ -129,17 +129,17 @@ class QemuLifecycleE2ETest {
   @Test
   void stop_start_cleanShutdownThenAFreshBoot(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(2, BOOT);
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Duration.ofSeconds(30));
+      driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(30)));
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(g.lines()).contains("VML-POWEROFF");
       assertThat(took).isLessThan(Duration.ofSeconds(20));
       assertThat(g.qemuPid()).isEmpty();
 
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitBoot(1, 2, BOOT);
       assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(g.currentBoot()).contains("VML-TICK 0");
@@ -149,10 +149,10 @@ class QemuLifecycleE2ETest {
   @Test
   void stop_guestIgnoringShutdown_isForcedOffAfterTheTimeout(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "vmlignoreshutdown", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(2, BOOT);
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Duration.ofSeconds(3));
+      driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(3)));
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(15));
@@ -163,19 +163,19 @@ class QemuLifecycleE2ETest {
   @Test
   void hardReboot_restartsTheCounterAndKeepsTheDisk(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "vmlwrite=HELLO", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(5, BOOT);
       assertThat(g.currentBoot()).contains("VML-MARK vda ORIGINAL", "VML-WROTE vda HELLO");
 
-      driver.hardReboot(g.uuid);
+      driver.hardReboot(g.uuid, Calls.plain());
       g.awaitBoot(1, 1, BOOT);
       assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(g.currentBoot()).contains("VML-MARK vda HELLO", "VML-TICK 0");
 
       // from SUSPENDED: the image is discarded and the guest boots afresh
-      driver.suspend(g.uuid, null);
+      driver.suspend(g.uuid, Calls.plain());
       assertThat(g.saveImage()).exists();
-      driver.hardReboot(g.uuid);
+      driver.hardReboot(g.uuid, Calls.plain());
       g.awaitBoot(2, 1, BOOT);
       assertThat(g.saveImage()).doesNotExist();
       assertThat(state(g).hasSavedMemory()).isFalse();
