@@ -1,12 +1,18 @@
 package io.github.vmlifecycle.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vmlifecycle.HypervisorException;
+import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.StopOutcome;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -132,7 +138,7 @@ class QemuLifecycleE2ETest {
       driver.start(g.uuid, Calls.plain());
       g.awaitTick(2, BOOT);
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(30)));
+      assertThat(driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(30)))).isEqualTo(StopOutcome.CLEAN);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(g.lines()).contains("VML-POWEROFF");
@@ -147,16 +153,42 @@ class QemuLifecycleE2ETest {
   }
 
   @Test
-  void stop_guestIgnoringShutdown_isForcedOffAfterTheTimeout(TestInfo info) throws Exception {
+  void stop_guestIgnoringShutdown_isAskedEveryRetryIntervalThenForcedOffAfterTheTimeout(TestInfo info)
+      throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "vmlignoreshutdown", "ROOTDISK")) {
       driver.start(g.uuid, Calls.plain());
       g.awaitTick(2, BOOT);
+      List<String> requests = new CopyOnWriteArrayList<>();
+      DriverCall call = DriverCall.builder().shutdownTimeout(Duration.ofSeconds(3))
+          .shutdownRetryInterval(Duration.ofSeconds(1))
+          .steps((id, step) -> {
+            if (step.equals("power-off.shutdown-requested")) {
+              requests.add(id);
+            }
+          }).build();
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(3)));
+      assertThat(driver.stop(g.uuid, call)).isEqualTo(StopOutcome.DESTROYED);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(15));
+      assertThat(requests).as("asked at 0, 1 and 2 s").hasSizeBetween(3, 4).containsOnly(g.uuid);
       assertThat(g.lines()).doesNotContain("VML-POWEROFF");
+    }
+  }
+
+  @Test
+  void stop_deadlineBeforeTheShutdownTimeout_isTimeoutAtTheDeadlineAndTheGuestKeepsRunning(TestInfo info)
+      throws Exception {
+    try (QemuGuest g = QemuGuest.define(name(info), "vmlignoreshutdown", "ROOTDISK")) {
+      driver.start(g.uuid, Calls.plain());
+      g.awaitTick(2, BOOT);
+      DriverCall call = Calls.builder().shutdownTimeout(Duration.ofSeconds(60))
+          .deadline(Instant.now().plusSeconds(2)).build();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> driver.stop(g.uuid, call))
+          .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+      assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
     }
   }
 
