@@ -9,6 +9,7 @@ import io.github.vmlifecycle.fake.FakeClock;
 import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.fake.FakeInstanceSpec;
 import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

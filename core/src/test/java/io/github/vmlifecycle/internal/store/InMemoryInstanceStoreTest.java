@@ -9,12 +9,11 @@ import io.github.vmlifecycle.spi.InstanceStore;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class InMemoryInstanceStoreTest extends InstanceStoreContractTest {
-  @Override
-  InstanceStore store() {
-    return new InMemoryInstanceStore();
-  }
-
+/**
+ * What only the in-memory store does (a cap on the action log). The behaviour every store shares is
+ * {@code InstanceStoreContract}'s, run against this store in the vmlifecycle-testing module.
+ */
+class InMemoryInstanceStoreTest {
   @Test
   void actions_withACap_keepTheNewest() {
     InstanceStore store = new InMemoryInstanceStore(3);

@@ -1,9 +1,9 @@
-package io.github.vmlifecycle.internal.store;
+package io.github.vmlifecycle.testing;
 
-import io.github.vmlifecycle.ActionKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.PowerState;
@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,17 +26,47 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The behaviour every {@link InstanceStore} must have. */
-abstract class InstanceStoreContractTest {
-  abstract InstanceStore store();
+/**
+ * The behaviour every {@link InstanceStore} must have, as a JUnit 5 test to extend: compare-and-set of
+ * which exactly one of racing writers wins, the version rules, insert-if-absent, the action log's order,
+ * and every attribute of a record (its journal included) surviving a round trip.
+ *
+ * <pre>{@code
+ * class MyStoreContractTest extends InstanceStoreContract {
+ *   protected InstanceStore store() { return new MyStore(); }
+ * }
+ * }</pre>
+ *
+ * <p>JUnit creates one instance of the subclass per test; a test is not thread-safe, though it drives the
+ * store from several threads.
+ */
+public abstract class InstanceStoreContract {
 
-  static Instance instance(String id, long version) {
+  /** Creates the contract; for subclasses. */
+  protected InstanceStoreContract() {}
+
+  /**
+   * Returns a new, empty store to test. Called once per test.
+   *
+   * @return the store
+   */
+  protected abstract InstanceStore store();
+
+  /**
+   * Returns an ACTIVE, RUNNING instance named {@code name-<id>}.
+   *
+   * @param id the id
+   * @param version the version
+   * @return the instance
+   */
+  protected static Instance instance(String id, long version) {
     return Instance.builder().id(id).name("name-" + id).vmState(VmState.ACTIVE).powerState(PowerState.RUNNING)
         .version(version).build();
   }
 
+  /** A second insert of the same id returns false and changes nothing; get, findByName and list see the first. */
   @Test
-  void insertIfAbsent_secondInsert_changesNothing() {
+  public void insertIfAbsent_secondInsert_changesNothing() {
     InstanceStore store = store();
     assertThat(store.insertIfAbsent(instance("a", 0))).isTrue();
     Instance other = Instance.copyOf(instance("a", 0)).vmState(VmState.STOPPED).build();
@@ -45,8 +76,9 @@ abstract class InstanceStoreContractTest {
     assertThat(store.list()).containsExactly(instance("a", 0));
   }
 
+  /** A compare-and-set with a stale version, or for a missing instance, returns false and changes nothing. */
   @Test
-  void compareAndSet_staleVersion_fails() {
+  public void compareAndSet_staleVersion_fails() {
     InstanceStore store = store();
     store.insertIfAbsent(instance("a", 0));
     Instance v1 = Instance.copyOf(instance("a", 1)).taskState(TaskState.PAUSING).build();
@@ -57,15 +89,17 @@ abstract class InstanceStoreContractTest {
     assertThat(store.compareAndSet(5, instance("missing", 6))).isFalse();
   }
 
+  /** A compare-and-set whose new version is not the expected version plus one is refused. */
   @Test
-  void compareAndSet_versionNotNext_isRejected() {
+  public void compareAndSet_versionNotNext_isRejected() {
     InstanceStore store = store();
     store.insertIfAbsent(instance("a", 0));
     assertThatThrownBy(() -> store.compareAndSet(0, instance("a", 2))).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Every attribute of a record, its journal notes included, reads back equal. */
   @Test
-  void roundTrip_everyAttribute_survives() {
+  public void roundTrip_everyAttribute_survives() {
     InstanceStore store = store();
     Instance full = Instance.builder().id("b").name("web \u00e9 = : # !").vmState(VmState.RESCUED)
         .taskState(TaskState.UNRESCUING).powerState(PowerState.PAUSED).locked(true).version(0)
@@ -81,8 +115,9 @@ abstract class InstanceStoreContractTest {
     assertThat(store.get("b")).contains(full);
   }
 
+  /** The action log reads back in append order, every attribute equal; an unknown instance has none. */
   @Test
-  void actions_appendedInOrder_areReadBack() {
+  public void actions_appendedInOrder_areReadBack() {
     InstanceStore store = store();
     List<ActionRecord> written = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -100,8 +135,31 @@ abstract class InstanceStoreContractTest {
     assertThat(store.actions("nobody")).isEmpty();
   }
 
+  /** Journal notes added, replaced and removed by compare-and-set read back exactly. */
   @Test
-  void compareAndSet_racingThreads_exactlyOneWins() throws Exception {
+  public void compareAndSet_journalChanges_areReadBack() {
+    InstanceStore store = store();
+    store.insertIfAbsent(instance("a", 0));
+    Instance noted = Instance.copyOf(instance("a", 1)).putJournal("rescue.files", "/x/disk.rescue")
+        .putJournal("suspend.detached", "<hostdev/>").build();
+    assertThat(store.compareAndSet(0, noted)).isTrue();
+    assertThat(store.get("a").orElseThrow().journal()).isEqualTo(noted.journal());
+    Instance fewer = Instance.copyOf(instance("a", 2)).putJournal("rescue.files", "/x/disk.rescue\n/x/kernel.rescue")
+        .build();
+    assertThat(store.compareAndSet(1, fewer)).isTrue();
+    assertThat(store.get("a").orElseThrow().journal())
+        .containsExactly(Map.entry("rescue.files", "/x/disk.rescue\n/x/kernel.rescue"));
+    assertThat(store.compareAndSet(2, instance("a", 3))).isTrue();
+    assertThat(store.get("a").orElseThrow().journal()).isEmpty();
+  }
+
+  /**
+   * Of eight writers released at once with the same expected version, exactly one wins.
+   *
+   * @throws Exception if a writer fails
+   */
+  @Test
+  public void compareAndSet_racingThreads_exactlyOneWins() throws Exception {
     InstanceStore store = store();
     store.insertIfAbsent(instance("a", 0));
     int threads = 8;

@@ -1,4 +1,4 @@
-package io.github.vmlifecycle;
+package io.github.vmlifecycle.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,8 +13,18 @@ import org.slf4j.LoggerFactory;
  * Captures what slf4j-simple (the tests' SLF4J binding, which writes to the current
  * {@code System.err}) logs while open, with the named loggers raised to TRACE so that every level is
  * seen. Closing restores {@code System.err} and the levels.
+ *
+ * <pre>{@code
+ * try (LogCapture log = LogCapture.start("io.github.vmlifecycle")) {
+ *   engine.pause("web");
+ *   assertThat(log.text()).contains("pause");
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe: it replaces the process-wide {@code System.err}, so tests that use it must not run
+ * in parallel with others that log.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private static final int TRACE = 0;
 
   private final PrintStream originalErr = System.err;
@@ -34,8 +44,9 @@ final class LogCapture implements AutoCloseable {
    *
    * @param loggerNames the loggers to raise to TRACE
    * @return the capture; close it
+   * @throws AssertionError if the SLF4J binding is not slf4j-simple
    */
-  static LogCapture start(String... loggerNames) {
+  public static LogCapture start(String... loggerNames) {
     return new LogCapture(loggerNames);
   }
 
@@ -44,11 +55,12 @@ final class LogCapture implements AutoCloseable {
    *
    * @return the text
    */
-  String text() {
+  public String text() {
     System.err.flush();
     return captured.toString(StandardCharsets.UTF_8);
   }
 
+  /** Stops capturing: restores {@code System.err} and the loggers' levels. */
   @Override
   public void close() {
     System.setErr(originalErr);

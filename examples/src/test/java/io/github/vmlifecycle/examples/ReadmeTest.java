@@ -1,16 +1,17 @@
-package io.github.vmlifecycle.cli;
+package io.github.vmlifecycle.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.vmlifecycle.LifecycleRules;
-import io.github.vmlifecycle.examples.QuickStart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the README's code, table and diagram equal to the code they describe. */
+/**
+ * Keeps the README's quick start equal to {@link QuickStart}, and runs it. (The CLI module keeps the
+ * README's state table and diagram equal to the core's rules.)
+ */
 class ReadmeTest {
   private static final Path ROOT = Path.of(System.getProperty("maven.multiModuleProjectDirectory",
       Path.of("").toAbsolutePath().getParent().toString()));
@@ -35,18 +36,6 @@ class ReadmeTest {
         .collect(Collectors.joining("\n")) + "\n";
     String block = between(readme(), "<!-- quickstart:begin", "<!-- quickstart:end");
     assertThat(block).isEqualTo("```java\n" + dedented + "```\n");
-  }
-
-  @Test
-  void stateTable_inTheReadme_isTheCoresTable() throws Exception {
-    assertThat(between(readme(), "<!-- rules:begin", "<!-- rules:end"))
-        .isEqualTo(RulesCommand.table(LifecycleRules.standard()));
-  }
-
-  @Test
-  void stateDiagram_inTheReadme_isGeneratedFromTheCoresTable() throws Exception {
-    assertThat(between(readme(), "<!-- mermaid:begin", "<!-- mermaid:end"))
-        .isEqualTo("```mermaid\n" + RulesCommand.mermaid(LifecycleRules.standard()) + "```\n");
   }
 
   @Test

@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
       row(engine.get("db-1"));
 
       heading("Action log of web-2");
-      engine.actions("web-2").forEach(a -> out.printf("  %-8s %-9s %-9s -> %-9s %s%n", a.action(),
+      engine.actions("web-2").forEach(a -> out.printf("  %-8s %-9s %-9s -> %-9s %s%n", a.action().actionName(),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
           a.message().orElse("")));
       out.printf("%nState store (durable, one file per instance): %s%n", stateDir);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
@@ -261,7 +262,7 @@ class QemuPowerSyncE2ETest {
   }
 
   private List<ActionRecord> syncActions(QemuGuest g) {
-    return reader.actions(g.uuid).stream().filter(a -> a.action().equals("sync")).toList();
+    return reader.actions(g.uuid).stream().filter(a -> a.action() == ActionKind.POWER_SYNC).toList();
   }
 
   /**
@@ -644,7 +645,7 @@ class QemuPowerSyncE2ETest {
     assertStates(vmlife("show", g.name), "stopped", "shutdown");
     JsonNode actions = vmlife("actions", g.name);
     JsonNode last = actions.get(actions.size() - 1);
-    assertThat(last.get("action").asText()).isEqualTo("sync");
+    assertThat(last.get("action").asText()).isEqualTo("power_sync");
     assertThat(last.get("vm_state_before").asText()).isEqualTo("active");
     assertThat(last.get("vm_state_after").asText()).isEqualTo("stopped");
     assertThat(last.get("message").asText()).contains("instance is active but the hypervisor reports shutdown");

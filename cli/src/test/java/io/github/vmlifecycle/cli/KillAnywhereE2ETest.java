@@ -2,6 +2,7 @@ package io.github.vmlifecycle.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
@@ -238,7 +239,7 @@ class KillAnywhereE2ETest {
       }
       if (wasStuck) {
         List<ActionRecord> actions = e.store.actions(guest.uuid);
-        if (actions.isEmpty() || !actions.get(actions.size() - 1).action().equals("recover")) {
+        if (actions.isEmpty() || actions.get(actions.size() - 1).action() != ActionKind.RECOVER) {
           return Optional.of("the recovery is not in the action log");
         }
       }
@@ -328,11 +329,11 @@ class KillAnywhereE2ETest {
         Vmlife.class.getName(), "--uri", QemuGuest.URI, "--state-dir", state.toString(), "--json"));
     cmd.addAll(arguments(op));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().remove(StepHook.HALT_ENV);
-    pb.environment().remove(StepHook.TRACE_ENV);
-    haltAt.ifPresent(s -> pb.environment().put(StepHook.HALT_ENV, s));
+    pb.environment().remove(HaltAtStep.HALT_ENV);
+    pb.environment().remove(StepTracing.TRACE_ENV);
+    haltAt.ifPresent(s -> pb.environment().put(HaltAtStep.HALT_ENV, s));
     if (trace) {
-      pb.environment().put(StepHook.TRACE_ENV, "1");
+      pb.environment().put(StepTracing.TRACE_ENV, "1");
     }
     return pb.start();
   }

@@ -10,6 +10,7 @@ import io.github.vmlifecycle.libvirt.LibvirtDriver;
 import io.github.vmlifecycle.libvirt.LibvirtDriverOptions;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
+import io.github.vmlifecycle.spi.StepObserver;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,14 +29,11 @@ final class Sessions {
     InstanceStore store = fake && stateDir.isEmpty()
         ? InstanceStores.inMemory()
         : InstanceStores.directory(stateDir.orElseGet(Sessions::defaultStateDir));
-    Optional<StepHook> hook = StepHook.fromEnvironment(System.getenv(), System.err);
-    LibvirtDriverOptions.Builder options = LibvirtDriverOptions.builder().uri(uri.orElse(null));
-    if (hook.isPresent()) {
-      store = new SteppingStore(store, hook.get());
-      options.stepListener((id, step) -> hook.get().step("libvirt." + step));
-    }
-    HypervisorDriver driver = fake ? sampleFake(latency) : LibvirtDriver.connect(options.build());
-    return session(driver, store, true);
+    StepObserver steps = StepTracing.observer(System.getenv(), System.err, Sessions.class.getClassLoader());
+    HypervisorDriver driver = fake
+        ? sampleFake(latency)
+        : LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(uri.orElse(null)).build());
+    return session(driver, store, true, Clock.systemUTC(), steps);
   }
 
   /** A session over {@code driver} and {@code store}; closing it closes the driver when {@code ownsDriver}. */
@@ -45,10 +43,17 @@ final class Sessions {
 
   /** A session whose engine reads the time from {@code clock} (rescue deadlines, action times). */
   static Vmlife.Session session(HypervisorDriver driver, InstanceStore store, boolean ownsDriver, Clock clock) {
+    return session(driver, store, ownsDriver, clock, StepObserver.NONE);
+  }
+
+  /** A session whose engine (and through it the driver) reports its step boundaries to {@code steps}. */
+  static Vmlife.Session session(
+      HypervisorDriver driver, InstanceStore store, boolean ownsDriver, Clock clock, StepObserver steps) {
     LifecycleEngine engine = LifecycleEngine.builder()
         .driver(driver)
         .store(store)
         .clock(clock)
+        .stepObserver(steps)
         .syncOnDriverEvents(false)
         .closeDriverOnClose(ownsDriver)
         .build();

@@ -80,7 +80,7 @@ final class Output {
       return;
     }
     for (ActionRecord a : actions) {
-      out.printf("%s  %-12s %-9s %s -> %s  %s%s%n", a.startedAt(), a.action(),
+      out.printf("%s  %-12s %-9s %s -> %s  %s%s%n", a.startedAt(), a.action().actionName(),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
           a.requestId(), a.message().map(m -> "  " + m).orElse(""));
     }
@@ -114,7 +114,7 @@ final class Output {
   }
 
   private static void putAction(ObjectNode n, ActionRecord a) {
-    n.put("action", a.action());
+    n.put("action", a.action().actionName());
     n.put("request_id", a.requestId());
     n.put("start_time", a.startedAt().toString());
     n.put("finish_time", a.finishedAt().toString());

@@ -39,7 +39,13 @@ import picocli.CommandLine.Parameters;
     subcommands = {DemoCommand.class, RulesCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
-        "4:no such instance", "5:hypervisor failure", "6:invalid input"})
+        "4:no such instance", "5:hypervisor failure", "6:invalid input"},
+    footerHeading = "%nDiagnostics:%n",
+    footer = {
+        "VMLIFE_TRACE_STEPS=1 prints each step boundary of an operation on stderr as 'VMLIFE-STEP <step>'",
+        "  (every store write, before and after, and each completed libvirt step; '<step>#k' for the k-th",
+        "  repeat). Any io.github.vmlifecycle.spi.StepObserver listed in",
+        "  META-INF/services/io.github.vmlifecycle.spi.StepObserver on the class path observes them too."})
 public final class Vmlife implements Callable<Integer> {
 
   @Option(names = "--uri", scope = CommandLine.ScopeType.INHERIT,

@@ -88,12 +88,12 @@ class LibvirtdRestartE2ETest {
       ProcessBuilder pb = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
           Vmlife.class.getName(), "--uri", QemuGuest.URI, "--state-dir", state.toString(), "--json",
           "suspend", g.uuid).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().put(StepHook.TRACE_ENV, "1");
+      pb.environment().put(StepTracing.TRACE_ENV, "1");
       Process p = pb.start();
       List<String> err = new CopyOnWriteArrayList<>();
       Thread reader = read(p, err);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!err.contains("VMLIFE-STEP libvirt.suspend.devices-detached")) {
+      while (!err.contains("VMLIFE-STEP suspend.devices-detached")) {
         assertThat(System.nanoTime()).as("the suspend reached the save: %s", err).isLessThan(deadline);
         assertThat(p.isAlive()).as("the suspend is still running: %s", err).isTrue();
         Thread.sleep(5);

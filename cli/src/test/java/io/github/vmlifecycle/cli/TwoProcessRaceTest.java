@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
@@ -59,7 +60,7 @@ class TwoProcessRaceTest {
       assertThat(web1.vmState().novaName()).isEqualTo(winnerState);
       assertThat(web1.taskState()).isEmpty();
       assertThat(store.actions(web1.id())).extracting(ActionRecord::action)
-          .containsExactly("adopt", pauseWon ? "pause" : "suspend");
+          .containsExactly(ActionKind.ADOPT, pauseWon ? ActionKind.PAUSE : ActionKind.SUSPEND);
     }
     System.out.printf("two-process race: %d rounds, %d lost to a task in flight (busy), %d to the landed state%n",
         ROUNDS, busy, ROUNDS - busy);
