@@ -25,6 +25,7 @@ import io.github.vmlifecycle.libvirt.internal.ManagedSave;
 import io.github.vmlifecycle.libvirt.internal.PowerControl;
 import io.github.vmlifecycle.libvirt.internal.Rescues;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -43,19 +43,8 @@ public final class TestNode {
    * @return this node
    */
   public TestNode domain(String name, int n, Run run, boolean managedSave, String extraDevices) {
-    domains.add("""
-          <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-            <name>%s</name>
-            <uuid>%s</uuid>
-            <memory>65536</memory>
-            <vcpu>1</vcpu>
-            <os><type>hvm</type></os>
-            <devices>%s</devices>
-            <test:runstate>%d</test:runstate>
-            %s
-          </domain>
-        """.formatted(name, uuid(n), extraDevices, run.code,
-            managedSave ? "<test:hasmanagedsave>yes</test:hasmanagedsave>" : ""));
+    domains.add(definition(name, uuid(n), extraDevices, "<test:runstate>" + run.code + "</test:runstate>"
+        + (managedSave ? "<test:hasmanagedsave>yes</test:hasmanagedsave>" : "")));
     return this;
   }
 
@@ -69,6 +58,33 @@ public final class TestNode {
    */
   public TestNode domain(String name, int n, Run run) {
     return domain(name, n, run, false, "");
+  }
+
+  /**
+   * Returns the definition of a test-driver domain with 64 MiB and one vCPU, for
+   * {@code virDomainDefineXML} on a test-driver connection.
+   *
+   * @param name its name
+   * @param uuid its UUID
+   * @param devices device XML
+   * @return the domain XML
+   */
+  public static String definition(String name, String uuid, String devices) {
+    return definition(name, uuid, devices, "");
+  }
+
+  private static String definition(String name, String uuid, String devices, String testElements) {
+    return """
+          <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+            <name>%s</name>
+            <uuid>%s</uuid>
+            <memory>65536</memory>
+            <vcpu>1</vcpu>
+            <os><type>hvm</type></os>
+            <devices>%s</devices>
+            %s
+          </domain>
+        """.formatted(name, uuid, devices, testElements);
   }
 
   /**
