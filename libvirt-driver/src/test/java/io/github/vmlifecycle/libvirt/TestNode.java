@@ -22,6 +22,9 @@ public final class TestNode {
 
   private final List<String> domains = new ArrayList<>();
 
+  /** Creates an empty node; add domains with {@link #domain}. */
+  public TestNode() {}
+
   /**
    * Returns the UUID of the n-th test domain.
    *

@@ -195,7 +195,7 @@ public final class Domains {
    *
    * @param d the handle, or null
    */
-  public static void free(Domain d) {
+  static void free(Domain d) {
     if (d != null) {
       try {
         d.free();
@@ -222,7 +222,7 @@ public final class Domains {
    * @param s the libvirt state, or null
    * @return the power state; NOSTATE for null or unknown
    */
-  public static PowerState powerState(DomainState s) {
+  static PowerState powerState(DomainState s) {
     if (s == null) {
       return PowerState.NOSTATE;
     }

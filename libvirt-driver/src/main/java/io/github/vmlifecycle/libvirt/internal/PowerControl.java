@@ -51,12 +51,7 @@ public final class PowerControl {
       try {
         d.suspend();
       } catch (LibvirtException e) {
-        // Decide on the state libvirt reports, not on the error (drivers report this differently).
-        PowerState s = Domains.powerState(d);
-        if (s != PowerState.PAUSED) {
-          requireState(id, Operation.PAUSE, s, PowerState.RUNNING);
-          throw e;
-        }
+        unlessAlready(e, d, id, Operation.PAUSE, PowerState.PAUSED, PowerState.RUNNING);
       }
       return null;
     });
@@ -74,12 +69,8 @@ public final class PowerControl {
       try {
         d.resume();
       } catch (LibvirtException e) {
-        PowerState s = Domains.powerState(d);
-        if (s == PowerState.RUNNING) {
-          return null;
-        }
-        requireState(id, Operation.UNPAUSE, s, PowerState.PAUSED);
-        throw e;
+        unlessAlready(e, d, id, Operation.UNPAUSE, PowerState.RUNNING, PowerState.PAUSED);
+        return null;
       }
       guestClock.sync(d);
       return null;
@@ -248,9 +239,20 @@ public final class PowerControl {
     }
   }
 
-  private static void requireState(String id, Operation op, PowerState actual, PowerState wanted) {
-    if (actual != wanted) {
-      throw Domains.invalidState(id, op, actual, wanted.novaName());
+  /**
+   * Handles a failed pause or unpause by the state libvirt reports, not by the error (drivers report
+   * this differently): returns when the domain is already in {@code done}; else fails with
+   * {@link Code#OPERATION_INVALID} when it is not in {@code required}, or rethrows {@code e}.
+   */
+  private static void unlessAlready(LibvirtException e, Domain d, String id, Operation op, PowerState done,
+      PowerState required) throws LibvirtException {
+    PowerState s = Domains.powerState(d);
+    if (s == done) {
+      return;
     }
+    if (s != required) {
+      throw Domains.invalidState(id, op, s, required.novaName());
+    }
+    throw e;
   }
 }
