@@ -12,4 +12,5 @@ module io.github.vmlifecycle.libvirt {
   requires com.sun.jna;
 
   exports io.github.vmlifecycle.libvirt;
+  // io.github.vmlifecycle.libvirt.internal is the implementation and is not exported
 }

@@ -8,8 +8,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The configuration of a {@link LibvirtDriver}: the libvirt URI, keepalive, the timeouts of stop and
- * resume, where rescue files go, and the clock.
+ * The connection-wide configuration of a {@link LibvirtDriver}: the libvirt URI, keepalive, how long a
+ * resume waits for RUNNING, how often progress is polled, where rescue files go, {@code qemu-img}, and
+ * the clock. What varies per call (shutdown timeout and retry interval, deadline, step observer) comes
+ * with each call as an {@link io.github.vmlifecycle.spi.DriverCall}.
  *
  * <p>Instances are immutable and thread-safe; build them with {@link #builder()}.
  */
@@ -21,27 +23,21 @@ public final class LibvirtDriverOptions {
   private final String uri;
   private final Duration keepAliveInterval;
   private final int keepAliveCount;
-  private final Duration defaultShutdownTimeout;
-  private final Duration shutdownRetryInterval;
   private final Duration resumeWaitTimeout;
   private final Duration progressInterval;
   private final Path instanceDirRoot;
   private final String qemuImg;
   private final Clock clock;
-  private final StepListener stepListener;
 
   private LibvirtDriverOptions(Builder b) {
     this.uri = b.uri;
     this.keepAliveInterval = b.keepAliveInterval;
     this.keepAliveCount = b.keepAliveCount;
-    this.defaultShutdownTimeout = b.defaultShutdownTimeout;
-    this.shutdownRetryInterval = b.shutdownRetryInterval;
     this.resumeWaitTimeout = b.resumeWaitTimeout;
     this.progressInterval = b.progressInterval;
     this.instanceDirRoot = b.instanceDirRoot;
     this.qemuImg = b.qemuImg;
     this.clock = b.clock;
-    this.stepListener = b.stepListener;
   }
 
   /**
@@ -93,25 +89,7 @@ public final class LibvirtDriverOptions {
     return keepAliveCount;
   }
 
-  /**
-   * Returns how long a stop made by rescue waits for a clean shutdown when the request names no
-   * timeout. Default 60 s.
-   *
-   * @return the timeout, never negative
-   */
-  public Duration defaultShutdownTimeout() {
-    return defaultShutdownTimeout;
-  }
 
-  /**
-   * Returns how often a stop re-sends the shutdown request while it waits (guests may miss the first
-   * ACPI event while booting). Default 10 s.
-   *
-   * @return the interval, positive
-   */
-  public Duration shutdownRetryInterval() {
-    return shutdownRetryInterval;
-  }
 
   /**
    * Returns how long a resume waits for the restored guest to report RUNNING. Default 60 s.
@@ -163,22 +141,11 @@ public final class LibvirtDriverOptions {
     return clock;
   }
 
-  /**
-   * Returns the listener told of each completed step of a multi-step call. Default
-   * {@link StepListener#NONE}.
-   *
-   * @return the listener
-   */
-  public StepListener stepListener() {
-    return stepListener;
-  }
 
   @Override
   public String toString() {
     return "LibvirtDriverOptions{uri=" + (uri == null ? "<default>" : uri)
         + ", keepAlive=" + keepAliveInterval + "x" + keepAliveCount
-        + ", defaultShutdownTimeout=" + defaultShutdownTimeout
-        + ", shutdownRetryInterval=" + shutdownRetryInterval
         + ", resumeWaitTimeout=" + resumeWaitTimeout
         + ", progressInterval=" + progressInterval
         + ", instanceDirRoot=" + instanceDirRoot + ", qemuImg=" + qemuImg + "}";
@@ -191,14 +158,11 @@ public final class LibvirtDriverOptions {
     private String uri;
     private Duration keepAliveInterval = Duration.ofSeconds(5);
     private int keepAliveCount = 3;
-    private Duration defaultShutdownTimeout = Duration.ofSeconds(60);
-    private Duration shutdownRetryInterval = Duration.ofSeconds(10);
     private Duration resumeWaitTimeout = Duration.ofSeconds(60);
     private Duration progressInterval = Duration.ofMillis(100);
     private Path instanceDirRoot = DEFAULT_INSTANCE_DIR_ROOT;
     private String qemuImg = "qemu-img";
     private Clock clock = Clock.systemUTC();
-    private StepListener stepListener = StepListener.NONE;
 
     private Builder() {}
 
@@ -237,29 +201,7 @@ public final class LibvirtDriverOptions {
       return this;
     }
 
-    /**
-     * Sets the default clean-shutdown timeout.
-     *
-     * @param timeout the timeout
-     * @return this builder
-     * @throws InvalidInputException if the timeout is negative
-     */
-    public Builder defaultShutdownTimeout(Duration timeout) {
-      this.defaultShutdownTimeout = nonNegative("default shutdown timeout", timeout);
-      return this;
-    }
 
-    /**
-     * Sets how often a stop re-sends the shutdown request.
-     *
-     * @param interval the interval
-     * @return this builder
-     * @throws InvalidInputException if the interval is not positive
-     */
-    public Builder shutdownRetryInterval(Duration interval) {
-      this.shutdownRetryInterval = positive("shutdown retry interval", interval);
-      return this;
-    }
 
     /**
      * Sets how long a resume waits for RUNNING.
@@ -322,16 +264,6 @@ public final class LibvirtDriverOptions {
       return this;
     }
 
-    /**
-     * Sets the listener told of each completed step of a multi-step call (tracing, fault injection).
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder stepListener(StepListener listener) {
-      this.stepListener = Objects.requireNonNull(listener, "listener");
-      return this;
-    }
 
     /**
      * Builds the options.
@@ -340,14 +272,6 @@ public final class LibvirtDriverOptions {
      */
     public LibvirtDriverOptions build() {
       return new LibvirtDriverOptions(this);
-    }
-
-    private static Duration nonNegative(String what, Duration d) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative()) {
-        throw new InvalidInputException("The " + what + " must not be negative, got " + d);
-      }
-      return d;
     }
 
     private static Duration positive(String what, Duration d) {

@@ -45,25 +45,25 @@ class LibvirtDriverConcurrencyTest {
               for (int r = 0; r < ROUNDS; r++) {
                 switch (kind) {
                   case 0 -> {
-                    driver.pause(id);
-                    driver.unpause(id);
+                    driver.pause(id, Calls.plain());
+                    driver.unpause(id, Calls.plain());
                   }
                   case 1 -> {
-                    driver.suspend(id, ProgressListener.NONE);
-                    driver.resume(id, ProgressListener.NONE);
+                    driver.suspend(id, Calls.plain());
+                    driver.resume(id, Calls.plain());
                   }
                   default -> {
-                    driver.stop(id, Duration.ZERO);
-                    driver.start(id);
-                    driver.hardReboot(id);
+                    driver.stop(id, Calls.stop(Duration.ZERO));
+                    driver.start(id, Calls.plain());
+                    driver.hardReboot(id, Calls.plain());
                   }
                 }
                 driver.list();
               }
               if (kind == 0) {
-                driver.pause(id);
+                driver.pause(id, Calls.plain());
               } else if (kind == 1) {
-                driver.suspend(id, ProgressListener.NONE);
+                driver.suspend(id, Calls.plain());
               }
             } catch (Throwable t) {
               failures.add(t);

@@ -20,8 +20,6 @@ class LibvirtDriverOptionsTest {
     assertThat(o.uri()).isEmpty();
     assertThat(o.keepAliveInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(o.keepAliveCount()).isEqualTo(3);
-    assertThat(o.defaultShutdownTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(o.shutdownRetryInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(o.resumeWaitTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(o.progressInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(o.instanceDirRoot()).isEqualTo(LibvirtDriverOptions.DEFAULT_INSTANCE_DIR_ROOT);
@@ -33,12 +31,14 @@ class LibvirtDriverOptionsTest {
   void builder_setsEveryValue() {
     Clock clock = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
     LibvirtDriverOptions o = LibvirtDriverOptions.builder().uri("qemu+tcp://127.0.0.1/system")
-        .keepAlive(Duration.ZERO, 1).defaultShutdownTimeout(Duration.ZERO)
-        .shutdownRetryInterval(Duration.ofSeconds(1)).resumeWaitTimeout(Duration.ofSeconds(2))
+        .keepAlive(Duration.ZERO, 1).resumeWaitTimeout(Duration.ofSeconds(2))
         .progressInterval(Duration.ofMillis(10)).instanceDirRoot(Path.of("rel/dir"))
         .qemuImg("/usr/bin/qemu-img").clock(clock).build();
     assertThat(o.uri()).contains("qemu+tcp://127.0.0.1/system");
     assertThat(o.keepAliveInterval()).isZero();
+    assertThat(o.keepAliveCount()).isEqualTo(1);
+    assertThat(o.resumeWaitTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(o.progressInterval()).isEqualTo(Duration.ofMillis(10));
     assertThat(o.instanceDirRoot().isAbsolute()).isTrue();
     assertThat(o.instanceDirRoot().endsWith(Path.of("rel/dir"))).isTrue();
     assertThat(o.clock()).isSameAs(clock);
@@ -51,9 +51,6 @@ class LibvirtDriverOptionsTest {
     assertThatThrownBy(() -> b.uri(" ")).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> b.keepAlive(Duration.ofMillis(1500), 3)).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> b.keepAlive(Duration.ofSeconds(5), 0)).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> b.defaultShutdownTimeout(Duration.ofSeconds(-1)))
-        .isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> b.shutdownRetryInterval(Duration.ZERO)).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> b.resumeWaitTimeout(Duration.ZERO)).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> b.progressInterval(Duration.ofMillis(-1))).isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> b.qemuImg("")).isInstanceOf(InvalidInputException.class);

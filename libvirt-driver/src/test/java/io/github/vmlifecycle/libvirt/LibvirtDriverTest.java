@@ -11,11 +11,14 @@ import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.libvirt.TestNode.Run;
+import io.github.vmlifecycle.libvirt.internal.DomainXml;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
-import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.StopOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +26,6 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Connect;
-import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 
 /** The driver against libvirt's test driver, one isolated node per test. */
@@ -46,7 +47,7 @@ class LibvirtDriverTest {
 
   private LibvirtDriver open(TestNode node) throws Exception {
     driver = LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(node.write(dir))
-        .shutdownRetryInterval(Duration.ofMillis(200)).resumeWaitTimeout(Duration.ofSeconds(5)).build());
+        .resumeWaitTimeout(Duration.ofSeconds(5)).build());
     return driver;
   }
 
@@ -91,23 +92,23 @@ class LibvirtDriverTest {
   void find_blankOrNulId_isInvalidInput() throws Exception {
     standard();
     assertThatThrownBy(() -> driver.find(" ")).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> driver.pause(null)).isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> driver.pause("a\0b")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.pause(null, Calls.plain())).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.pause("a\0b", Calls.plain())).isInstanceOf(InvalidInputException.class);
   }
 
   @Test
   void pause_running_isPausedAndRepeatable() throws Exception {
     standard();
-    driver.pause(u(1));
+    driver.pause(u(1), Calls.plain());
     assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
-    driver.pause(u(1));
+    driver.pause(u(1), Calls.plain());
     assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
   }
 
   @Test
   void pause_stopped_isOperationInvalidAndChangesNothing() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.pause(u(3)))
+    assertThatThrownBy(() -> driver.pause(u(3), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class, e -> {
           assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID);
           assertThat(e.operation()).contains(Operation.PAUSE);
@@ -119,16 +120,16 @@ class LibvirtDriverTest {
   @Test
   void unpause_paused_runsAndRunningStaysRunning() throws Exception {
     standard();
-    driver.unpause(u(2));
+    driver.unpause(u(2), Calls.plain());
     assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
-    driver.unpause(u(2));
+    driver.unpause(u(2), Calls.plain());
     assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void unpause_stopped_isOperationInvalid() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.unpause("stopped"))
+    assertThatThrownBy(() -> driver.unpause("stopped", Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
   }
@@ -138,10 +139,10 @@ class LibvirtDriverTest {
     standard();
     List<long[]> progress = new CopyOnWriteArrayList<>();
     List<String> ids = new CopyOnWriteArrayList<>();
-    driver.suspend(u(1), (id, done, total) -> {
+    driver.suspend(u(1), Calls.progress((id, done, total) -> {
       ids.add(id);
       progress.add(new long[] {done, total});
-    });
+    }));
     DriverInstance i = get(u(1));
     assertThat(i.powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(i.hasSavedMemory()).isTrue();
@@ -149,14 +150,14 @@ class LibvirtDriverTest {
     assertThat(ids).containsOnly(u(1));
     assertThat(progress).singleElement()
         .satisfies(p -> assertThat(p).containsExactly(64L << 20, 64L << 20));
-    driver.suspend(u(1), null); // already suspended: stays so
+    driver.suspend(u(1), Calls.plain()); // already suspended: stays so
     assertThat(get(u(1)).hasSavedMemory()).isTrue();
   }
 
   @Test
   void suspend_withMediatedDevice_isUnsupportedAndChangesNothing() throws Exception {
     open(new TestNode().domain("vgpu", 7, Run.RUNNING, false, MDEV));
-    assertThatThrownBy(() -> driver.suspend("vgpu", ProgressListener.NONE))
+    assertThatThrownBy(() -> driver.suspend("vgpu", Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class, e -> {
           assertThat(e.code()).isEqualTo(Code.UNSUPPORTED);
           assertThat(e.getMessage()).contains("mediated");
@@ -171,7 +172,7 @@ class LibvirtDriverTest {
     // The test driver cannot hot-unplug: suspend must leave the guest running, unsaved, and remember
     // nothing.
     open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
-    assertThatThrownBy(() -> driver.suspend("pci", ProgressListener.NONE))
+    assertThatThrownBy(() -> driver.suspend("pci", Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class, e -> {
           assertThat(e.code()).isEqualTo(Code.UNSUPPORTED);
           assertThat(e.getCause()).isInstanceOf(LibvirtException.class);
@@ -186,7 +187,7 @@ class LibvirtDriverTest {
   void suspend_pciDevice_writesTheDevicesToTheJournalBeforeDetachingAndDropsThemOnRollback() throws Exception {
     open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
     RecordingJournal journal = new RecordingJournal();
-    assertThatThrownBy(() -> driver.suspend("pci", ProgressListener.NONE, journal))
+    assertThatThrownBy(() -> driver.suspend("pci", Calls.journal(journal)))
         .isInstanceOf(HypervisorException.class);
     assertThat(journal.history).containsExactly("put suspend.detached", "remove suspend.detached");
     assertThat(journal.entries()).isEmpty();
@@ -196,8 +197,8 @@ class LibvirtDriverTest {
   void repair_activeDomainWithDevicesNotedAsDetached_attachesThemAgainAndDropsTheNote() throws Exception {
     open(new TestNode().domain("pci", 8, Run.RUNNING, false, PCI));
     RecordingJournal journal = new RecordingJournal();
-    journal.put(LibvirtDriver.SUSPEND_NOTE, DomainXml.suspendMetadata(List.of(PCI)));
-    driver.repair("pci", journal);
+    journal.put("suspend.detached", DomainXml.suspendMetadata(List.of(PCI)));
+    driver.repair("pci", Calls.journal(journal));
     assertThat(journal.entries()).isEmpty();
     assertThat(get("pci").powerState()).isEqualTo(PowerState.RUNNING);
   }
@@ -205,7 +206,7 @@ class LibvirtDriverTest {
   @Test
   void suspend_stoppedWithoutImage_isOperationInvalid() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.suspend(u(3), ProgressListener.NONE))
+    assertThatThrownBy(() -> driver.suspend(u(3), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
   }
@@ -213,49 +214,53 @@ class LibvirtDriverTest {
   @Test
   void resume_suspended_runsAndTheImageIsGone() throws Exception {
     standard();
-    driver.suspend(u(1), ProgressListener.NONE);
-    driver.resume(u(1), ProgressListener.NONE);
+    driver.suspend(u(1), Calls.plain());
+    driver.resume(u(1), Calls.plain());
     DriverInstance i = get(u(1));
     assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(i.hasSavedMemory()).isFalse();
-    driver.resume(u(4), null);
+    driver.resume(u(4), Calls.plain());
     assertThat(get(u(4)).powerState()).isEqualTo(PowerState.RUNNING);
-    driver.resume(u(4), null); // running already: stays so
+    driver.resume(u(4), Calls.plain()); // running already: stays so
     assertThat(get(u(4)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void resume_savedWhilePaused_endsRunning() throws Exception {
     standard();
-    driver.suspend(u(2), ProgressListener.NONE);
+    driver.suspend(u(2), Calls.plain());
     assertThat(get(u(2)).hasSavedMemory()).isTrue();
-    driver.resume(u(2), ProgressListener.NONE);
+    driver.resume(u(2), Calls.plain());
     assertThat(get(u(2)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void resume_stoppedWithoutImage_isOperationInvalid() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.resume(u(3), ProgressListener.NONE))
+    assertThatThrownBy(() -> driver.resume(u(3), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
     assertThat(get(u(3)).powerState()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
-  void stop_running_shutsDown() throws Exception {
+  void stop_running_shutsDownCleanlyAndThenIsAlreadyOff() throws Exception {
     standard();
-    driver.stop(u(1), Duration.ofSeconds(5));
+    List<String> steps = new CopyOnWriteArrayList<>();
+    DriverCall call = Calls.builder().shutdownTimeout(Duration.ofSeconds(5))
+        .steps((id, step) -> steps.add(id + " " + step)).build();
+    assertThat(driver.stop(u(1), call)).isEqualTo(StopOutcome.CLEAN);
     assertThat(get(u(1)).powerState()).isEqualTo(PowerState.SHUTDOWN);
-    driver.stop(u(1), Duration.ofSeconds(5)); // stopped: stays so
+    assertThat(steps).containsExactly(u(1) + " power-off.shutdown-requested", u(1) + " stop.off");
+    assertThat(driver.stop(u(1), Calls.stop(Duration.ofSeconds(5)))).isEqualTo(StopOutcome.ALREADY_OFF);
     assertThat(get(u(1)).powerState()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
   void stop_suspended_isANoOpThatKeepsTheImage() throws Exception {
     standard();
-    driver.stop(u(4), Duration.ZERO);
-    driver.stop(u(4), Duration.ofSeconds(1));
+    assertThat(driver.stop(u(4), Calls.stop(Duration.ZERO))).isEqualTo(StopOutcome.ALREADY_OFF);
+    assertThat(driver.stop(u(4), Calls.stop(Duration.ofSeconds(1)))).isEqualTo(StopOutcome.ALREADY_OFF);
     DriverInstance i = get(u(4));
     assertThat(i.powerState()).isEqualTo(PowerState.SHUTDOWN);
     assertThat(i.hasSavedMemory()).isTrue();
@@ -264,30 +269,50 @@ class LibvirtDriverTest {
   @Test
   void stop_zeroTimeout_destroysAtOnce() throws Exception {
     standard();
-    driver.stop(u(2), Duration.ZERO);
+    assertThat(driver.stop(u(2), Calls.stop(Duration.ZERO))).isEqualTo(StopOutcome.DESTROYED);
     assertThat(get(u(2)).powerState()).isEqualTo(PowerState.SHUTDOWN);
   }
 
   @Test
-  void stop_negativeOrNullTimeout_isInvalidInput() throws Exception {
+  void stop_deadlineBeforeTheShutdownTimeoutPassed_isTimeoutAndLeavesTheGuestRunning() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.stop(u(1), Duration.ofSeconds(-1)))
-        .isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> driver.stop(u(1), null)).isInstanceOf(InvalidInputException.class);
+    DriverCall call = Calls.builder().shutdownTimeout(Duration.ofSeconds(30))
+        .deadline(Instant.now().minusSeconds(1)).build();
+    assertThatThrownBy(() -> driver.stop(u(1), call))
+        .isInstanceOfSatisfying(HypervisorException.class, e -> {
+          assertThat(e.code()).isEqualTo(Code.TIMEOUT);
+          assertThat(e.operation()).contains(Operation.STOP);
+        });
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  @Test
+  void stop_deadlineAfterTheShutdownTimeout_destroysAtTheTimeout() throws Exception {
+    standard();
+    DriverCall call = Calls.builder().shutdownTimeout(Duration.ZERO)
+        .deadline(Instant.now().plusSeconds(60)).build();
+    assertThat(driver.stop(u(1), call)).isEqualTo(StopOutcome.DESTROYED);
+    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.SHUTDOWN);
+  }
+
+  @Test
+  void stop_nullCall_isRefusedAndChangesNothing() throws Exception {
+    standard();
+    assertThatThrownBy(() -> driver.stop(u(1), null)).isInstanceOf(NullPointerException.class);
     assertThat(get(u(1)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void start_stopped_runs() throws Exception {
     standard();
-    driver.start(u(3));
+    driver.start(u(3), Calls.plain());
     assertThat(get(u(3)).powerState()).isEqualTo(PowerState.RUNNING);
   }
 
   @Test
   void start_running_isOperationInvalid() throws Exception {
     standard();
-    assertThatThrownBy(() -> driver.start(u(1)))
+    assertThatThrownBy(() -> driver.start(u(1), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
   }
@@ -296,7 +321,7 @@ class LibvirtDriverTest {
   void hardReboot_fromEveryState_runsWithoutImage() throws Exception {
     standard();
     for (int n = 1; n <= 4; n++) {
-      driver.hardReboot(u(n));
+      driver.hardReboot(u(n), Calls.plain());
       DriverInstance i = get(u(n));
       assertThat(i.powerState()).as("instance %d", n).isEqualTo(PowerState.RUNNING);
       assertThat(i.hasSavedMemory()).as("instance %d", n).isFalse();
@@ -315,11 +340,12 @@ class LibvirtDriverTest {
     standard();
     String missing = u(99);
     List<Consumer<String>> ops = List.of(
-        driver::pause, driver::unpause, id -> driver.suspend(id, null), id -> driver.resume(id, null),
-        id -> driver.stop(id, Duration.ZERO), driver::start, driver::hardReboot, driver::definition,
-        driver::embeddedOriginalDefinition,
-        id -> driver.rescue(id, "<domain/>", RescueRequest.defaults()),
-        id -> driver.unrescue(id, "<domain/>"));
+        id -> driver.pause(id, Calls.plain()), id -> driver.unpause(id, Calls.plain()),
+        id -> driver.suspend(id, Calls.plain()), id -> driver.resume(id, Calls.plain()),
+        id -> driver.stop(id, Calls.stop(Duration.ZERO)), id -> driver.start(id, Calls.plain()),
+        id -> driver.hardReboot(id, Calls.plain()), driver::definition, driver::embeddedOriginalDefinition,
+        id -> driver.rescue(id, "<domain/>", RescueRequest.defaults(), Calls.plain()),
+        id -> driver.unrescue(id, "<domain/>", Calls.plain()));
     for (Consumer<String> op : ops) {
       assertThatThrownBy(() -> op.accept(missing))
           .isInstanceOfSatisfying(InstanceNotFoundException.class, e -> {
@@ -335,16 +361,16 @@ class LibvirtDriverTest {
     standard();
     List<DriverEvent> events = new CopyOnWriteArrayList<>();
     AutoCloseable handle = driver.subscribe(events::add);
-    driver.pause(u(1));
-    driver.unpause(u(1));
-    driver.stop(u(1), Duration.ZERO);
-    driver.start(u(1));
+    driver.pause(u(1), Calls.plain());
+    driver.unpause(u(1), Calls.plain());
+    driver.stop(u(1), Calls.stop(Duration.ZERO));
+    driver.start(u(1), Calls.plain());
     awaitEvents(events, 4);
     assertThat(events).extracting(DriverEvent::instanceId).containsOnly(u(1));
     assertThat(events).extracting(DriverEvent::type).containsExactly(DriverEvent.Type.SUSPENDED,
         DriverEvent.Type.RESUMED, DriverEvent.Type.STOPPED, DriverEvent.Type.STARTED);
     handle.close();
-    driver.pause(u(1));
+    driver.pause(u(1), Calls.plain());
     Thread.sleep(300);
     assertThat(events).hasSize(4);
   }
@@ -354,65 +380,5 @@ class LibvirtDriverTest {
     while (events.size() < n && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-  }
-
-  @Test
-  void aDeadConnection_isReopenedOnTheNextCall() throws Exception {
-    standard();
-    Connect c = driver.connectionsForTest().currentMainForTest();
-    c.close(); // the connection dies under the driver
-    // the test driver reloads its node file on reconnect: the domains are back
-    assertThat(driver.list()).hasSize(4);
-    assertThat(driver.connectionsForTest().currentMainForTest()).isNotSameAs(c);
-    driver.pause(u(1));
-    assertThat(get(u(1)).powerState()).isEqualTo(PowerState.PAUSED);
-  }
-
-  @Test
-  void connect_daemonSocketMissing_isConnectionError() {
-    assertThatThrownBy(() -> LibvirtDriver.connect(
-            "qemu+unix:///system?socket=" + dir.resolve("no-such.sock").toAbsolutePath()))
-        .isInstanceOfSatisfying(HypervisorException.class, e -> {
-          assertThat(e.code()).isEqualTo(Code.CONNECTION);
-          assertThat(e.getCause()).isInstanceOfSatisfying(LibvirtException.class,
-              c -> assertThat(c.getError().getCode()).isEqualTo(ErrorNumber.VIR_ERR_SYSTEM_ERROR));
-        });
-  }
-
-  @Test
-  void connect_unknownScheme_isConnectionError() {
-    assertThatThrownBy(() -> LibvirtDriver.connect("bogus:///nothing"))
-        .isInstanceOfSatisfying(HypervisorException.class, e -> {
-          assertThat(e.code()).isEqualTo(Code.CONNECTION);
-          assertThat(e.getCause()).isInstanceOf(LibvirtException.class);
-        });
-  }
-
-  @Test
-  void connect_nativeLibraryMissing_isConnectionError() {
-    LibvirtDriverOptions options = LibvirtDriverOptions.builder().uri("test:///default").build();
-    assertThatThrownBy(() -> LibvirtDriver.connect(options, uri -> {
-          throw new UnsatisfiedLinkError("Unable to load library 'virt'");
-        }))
-        .isInstanceOfSatisfying(HypervisorException.class, e -> {
-          assertThat(e.code()).isEqualTo(Code.CONNECTION);
-          assertThat(e.getMessage()).contains("libvirt0");
-          assertThat(e.getCause()).isInstanceOf(UnsatisfiedLinkError.class);
-        });
-    assertThatThrownBy(() -> LibvirtDriver.connect(options, uri -> {
-          throw new NoClassDefFoundError("com/sun/jna/Native");
-        }))
-        .isInstanceOfSatisfying(HypervisorException.class,
-            e -> assertThat(e.code()).isEqualTo(Code.CONNECTION));
-  }
-
-  @Test
-  void close_isIdempotentAndLaterCallsAreConnectionErrors() throws Exception {
-    standard();
-    driver.close();
-    driver.close();
-    assertThatThrownBy(() -> driver.list())
-        .isInstanceOfSatisfying(HypervisorException.class,
-            e -> assertThat(e.code()).isEqualTo(Code.CONNECTION));
   }
 }

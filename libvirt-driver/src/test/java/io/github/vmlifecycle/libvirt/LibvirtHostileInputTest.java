@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
@@ -15,7 +16,16 @@ import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.libvirt.TestNode.Run;
+import io.github.vmlifecycle.libvirt.internal.Connections;
+import io.github.vmlifecycle.libvirt.internal.DetachedDevices;
+import io.github.vmlifecycle.libvirt.internal.Domains;
+import io.github.vmlifecycle.libvirt.internal.GuestClock;
+import io.github.vmlifecycle.libvirt.internal.LifecycleEvents;
+import io.github.vmlifecycle.libvirt.internal.ManagedSave;
+import io.github.vmlifecycle.libvirt.internal.PowerControl;
+import io.github.vmlifecycle.libvirt.internal.Rescues;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +174,7 @@ class LibvirtHostileInputTest {
     qemuImg("create", "-q", "-f", "raw", rescueDisk().toString(), "1M");
 
     for (Path bad : List.of(root, alias, rescueDisk())) {
-      assertThatThrownBy(() -> driver.rescue("vm", definition, RescueRequest.builder().image(bad.toString()).build()))
+      assertThatThrownBy(() -> driver.rescue("vm", definition, RescueRequest.builder().image(bad.toString()).build(), Calls.plain()))
           .as(bad.toString()).isInstanceOf(InvalidInputException.class).hasMessageContaining("its own");
     }
     assertThat(rescueDisk()).exists();
@@ -178,9 +188,11 @@ class LibvirtHostileInputTest {
     List<Throwable> errors = new ArrayList<>();
     String original = driver.definition("vm");
     assertThat(original).as("the definition read with its secrets").contains(SECRET);
-    try (LogCapture logs = LogCapture.start(LifecycleEngine.class.getName(), LibvirtDriver.class.getName(),
-        "io.github.vmlifecycle.libvirt.Connections", "io.github.vmlifecycle.libvirt.EventLoop",
-        "io.github.vmlifecycle.libvirt.ProgressPoller")) {
+    try (LogCapture logs = LogCapture.start(LifecycleEngine.class.getName(), Connections.class.getName(),
+        Domains.class.getName(), PowerControl.class.getName(), ManagedSave.class.getName(),
+        DetachedDevices.class.getName(), GuestClock.class.getName(), LifecycleEvents.class.getName(),
+        Rescues.class.getName(), "io.github.vmlifecycle.libvirt.internal.EventLoop",
+        "io.github.vmlifecycle.libvirt.internal.ProgressPoller")) {
       Instance rescued = engine.rescue("vm", RescueRequest.builder().image(image.toString()).build());
       Path record = stateDir.resolve(TestNode.uuid(1) + ".instance");
       assertThat(Files.readString(record)).contains(SECRET);
@@ -202,7 +214,7 @@ class LibvirtHostileInputTest {
       assertThat(logs.text()).as("the capture sees what the driver logs").contains("rescued " + TestNode.uuid(1));
       assertThat(logs.text()).as("log output").doesNotContain(SECRET);
     }
-    assertThat(engine.actions("vm")).extracting(ActionRecord::action).contains("rescue", "unrescue");
+    assertThat(engine.actions("vm")).extracting(ActionRecord::action).contains(ActionKind.RESCUE, ActionKind.UNRESCUE);
     for (ActionRecord action : engine.actions("vm")) {
       assertThat(action.toString()).doesNotContain(SECRET);
     }

@@ -47,8 +47,8 @@ class LibvirtMeasurements {
         LifecycleEngine engine = LifecycleEngine.builder().driver(engineDriver)
             .store(InstanceStores.inMemory(16)).syncOnDriverEvents(false).build()) {
       for (int i = 0; i < WARMUP; i++) {
-        driver.pause(id);
-        driver.unpause(id);
+        driver.pause(id, Calls.plain());
+        driver.unpause(id, Calls.plain());
         engine.pause(id);
         engine.unpause(id);
         raw(c, id);
@@ -56,8 +56,8 @@ class LibvirtMeasurements {
       for (int rep = 0; rep < REPEATS; rep++) { // interleaved batches, so machine noise hits both
         long t0 = System.nanoTime();
         for (int i = 0; i < ROUNDS; i++) {
-          driver.pause(id);
-          driver.unpause(id);
+          driver.pause(id, Calls.plain());
+          driver.unpause(id, Calls.plain());
         }
         driverUs.add((System.nanoTime() - t0) / 1e3 / ROUNDS);
         t0 = System.nanoTime();
@@ -103,15 +103,15 @@ class LibvirtMeasurements {
   void pauseVersusSuspend_onARealQemuGuest() throws Exception {
     try (LibvirtDriver driver = QemuGuest.driver();
         QemuGuest g = QemuGuest.define("measure", "", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(3, Duration.ofSeconds(60));
       List<Double> pause = new ArrayList<>();
       List<Double> unpause = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         long t0 = System.nanoTime();
-        driver.pause(g.uuid);
+        driver.pause(g.uuid, Calls.plain());
         long t1 = System.nanoTime();
-        driver.unpause(g.uuid);
+        driver.unpause(g.uuid, Calls.plain());
         long t2 = System.nanoTime();
         pause.add((t1 - t0) / 1e6);
         unpause.add((t2 - t1) / 1e6);
@@ -122,11 +122,11 @@ class LibvirtMeasurements {
       for (int i = 0; i < 3; i++) {
         g.awaitTick(g.lastTick().orElse(0) + 1, Duration.ofSeconds(10));
         long t0 = System.nanoTime();
-        driver.suspend(g.uuid, null);
+        driver.suspend(g.uuid, Calls.plain());
         long t1 = System.nanoTime();
         sizes.add(Files.size(g.saveImage()));
         long t2 = System.nanoTime();
-        driver.resume(g.uuid, null);
+        driver.resume(g.uuid, Calls.plain());
         long t3 = System.nanoTime();
         save.add((t1 - t0) / 1e6);
         restore.add((t3 - t2) / 1e6);

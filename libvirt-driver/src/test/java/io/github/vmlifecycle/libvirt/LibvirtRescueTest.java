@@ -10,8 +10,9 @@ import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.libvirt.TestNode.Run;
+import io.github.vmlifecycle.libvirt.internal.QemuImg;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverInstance;
-import io.github.vmlifecycle.spi.ProgressListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +103,7 @@ class LibvirtRescueTest {
     open();
     String original = driver.definition("vm");
     String baseSum = sha(base);
-    driver.rescue("vm", original, RescueRequest.defaults());
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain());
 
     DriverInstance i = get("vm");
     assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
@@ -126,7 +127,7 @@ class LibvirtRescueTest {
     Path ramdisk = Files.writeString(dir.resolve("initrd"), "ramdisk bytes");
     String original = driver.definition("off");
     driver.rescue("off", original, RescueRequest.builder().image(image.toString())
-        .kernel(kernel.toString()).ramdisk(ramdisk.toString()).build());
+        .kernel(kernel.toString()).ramdisk(ramdisk.toString()).build(), Calls.plain());
 
     assertThat(get("off").powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(rescueFile(2, "kernel.rescue")).hasContent("kernel bytes");
@@ -144,10 +145,10 @@ class LibvirtRescueTest {
     Path kernel = Files.writeString(dir.resolve("vmlinuz"), "k");
     Path ramdisk = Files.writeString(dir.resolve("initrd"), "r");
     driver.rescue("vm", original, RescueRequest.builder().kernel(kernel.toString())
-        .ramdisk(ramdisk.toString()).build());
+        .ramdisk(ramdisk.toString()).build(), Calls.plain());
     Path keep = Files.writeString(rescueFile(1, "keep.me"), "not ours");
 
-    driver.unrescue("vm", original);
+    driver.unrescue("vm", original, Calls.plain());
     DriverInstance i = get("vm");
     assertThat(i.powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(i.rescueDefinition()).isFalse();
@@ -160,7 +161,7 @@ class LibvirtRescueTest {
     assertThat(base).exists();
     assertThat(root).exists();
 
-    driver.unrescue("vm", original); // again: nothing to do, nothing breaks
+    driver.unrescue("vm", original, Calls.plain()); // again: nothing to do, nothing breaks
     assertThat(get("vm").powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(driver.definition("vm")).isEqualTo(original);
   }
@@ -169,7 +170,7 @@ class LibvirtRescueTest {
   void unrescue_afterAPartialRun_finishesTheJob() throws Exception {
     open();
     String original = driver.definition("vm");
-    driver.rescue("vm", original, RescueRequest.defaults());
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain());
     // an earlier unrescue stopped after destroying the guest and defining the original
     Connect c = driver.connectionsForTest().currentMainForTest();
     Domain d = c.domainLookupByName("vm");
@@ -178,7 +179,7 @@ class LibvirtRescueTest {
     d.free();
     assertThat(get("vm").powerState()).isEqualTo(PowerState.SHUTDOWN);
 
-    driver.unrescue("vm", original);
+    driver.unrescue("vm", original, Calls.plain());
     assertThat(get("vm").powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(driver.definition("vm")).isEqualTo(original);
     assertThat(rescueFile(1, "disk.rescue")).doesNotExist();
@@ -189,9 +190,9 @@ class LibvirtRescueTest {
     open();
     String original = driver.definition("vm");
     RecordingJournal journal = new RecordingJournal();
-    driver.rescue("vm", original, RescueRequest.defaults(), journal);
-    assertThat(journal.get(LibvirtDriver.RESCUE_NOTE)).contains(rescueFile(1, "disk.rescue").toString());
-    driver.unrescue("vm", original, journal);
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.journal(journal));
+    assertThat(journal.get("rescue.files")).contains(rescueFile(1, "disk.rescue").toString());
+    driver.unrescue("vm", original, Calls.journal(journal));
     assertThat(journal.entries()).isEmpty();
     assertThat(journal.history).containsExactly("put rescue.files", "remove rescue.files");
   }
@@ -203,7 +204,7 @@ class LibvirtRescueTest {
     RecordingJournal journal = new RecordingJournal();
     Files.createDirectories(instances);
     Files.writeString(instances.resolve(TestNode.uuid(1)), "a file where the instance directory belongs");
-    assertThatThrownBy(() -> driver.rescue("vm", original, RescueRequest.defaults(), journal))
+    assertThatThrownBy(() -> driver.rescue("vm", original, RescueRequest.defaults(), Calls.journal(journal)))
         .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.code()).isEqualTo(Code.OPERATION_FAILED));
     assertThat(journal.history).containsExactly("put rescue.files", "remove rescue.files");
     assertThat(driver.definition("vm")).isEqualTo(original);
@@ -219,9 +220,9 @@ class LibvirtRescueTest {
     Path elsewhere = dir.resolve("not-a-rescue-file");
     Files.writeString(elsewhere, "keep me");
     RecordingJournal journal = new RecordingJournal();
-    journal.put(LibvirtDriver.RESCUE_NOTE, overlay + "\n" + elsewhere);
+    journal.put("rescue.files", overlay + "\n" + elsewhere);
 
-    driver.repair("vm", journal);
+    driver.repair("vm", Calls.journal(journal));
 
     assertThat(overlay).doesNotExist();
     assertThat(elsewhere).hasContent("keep me");
@@ -235,24 +236,24 @@ class LibvirtRescueTest {
     open();
     String original = driver.definition("vm");
     RecordingJournal journal = new RecordingJournal();
-    driver.rescue("vm", original, RescueRequest.defaults(), journal);
-    driver.repair("vm", journal);
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.journal(journal));
+    driver.repair("vm", Calls.journal(journal));
     assertThat(rescueFile(1, "disk.rescue")).exists();
-    assertThat(journal.get(LibvirtDriver.RESCUE_NOTE)).isPresent();
+    assertThat(journal.get("rescue.files")).isPresent();
   }
 
   @Test
   void rescue_again_afterUnrescue_makesAFreshRescueDisk() throws Exception {
     open();
     String original = driver.definition("vm");
-    driver.rescue("vm", original, RescueRequest.defaults());
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain());
     Path overlay = rescueFile(1, "disk.rescue");
     Files.writeString(dir.resolve("marker"), "x");
-    driver.unrescue("vm", original);
+    driver.unrescue("vm", original, Calls.plain());
     // a stale disk.rescue left behind by some other tool must not be reused
     Files.createDirectories(overlay.getParent());
     Files.writeString(overlay, "stale");
-    driver.rescue("vm", original, RescueRequest.builder().image(image.toString()).build());
+    driver.rescue("vm", original, RescueRequest.builder().image(image.toString()).build(), Calls.plain());
     assertThat(new QemuImg("qemu-img").info(overlay, "vm").backingFile()).contains(image.toString());
   }
 
@@ -260,7 +261,7 @@ class LibvirtRescueTest {
   void rescue_suspended_isOperationInvalidAndChangesNothing() throws Exception {
     open();
     String original = driver.definition("saved");
-    assertThatThrownBy(() -> driver.rescue("saved", original, RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("saved", original, RescueRequest.defaults(), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
     assertThat(get("saved").hasSavedMemory()).isTrue();
@@ -271,9 +272,9 @@ class LibvirtRescueTest {
   void rescue_alreadyRescued_isOperationInvalid() throws Exception {
     open();
     String original = driver.definition("vm");
-    driver.rescue("vm", original, RescueRequest.defaults());
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain());
     String rescued = driver.definition("vm");
-    assertThatThrownBy(() -> driver.rescue("vm", original, RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain()))
         .isInstanceOfSatisfying(HypervisorException.class,
             e -> assertThat(e.code()).isEqualTo(Code.OPERATION_INVALID));
     assertThat(driver.definition("vm")).isEqualTo(rescued);
@@ -287,30 +288,30 @@ class LibvirtRescueTest {
     String volume = driver.definition("volume");
     // no such rescue image
     assertThatThrownBy(() -> driver.rescue("vm", vm,
-            RescueRequest.builder().image(dir.resolve("nope.qcow2").toString()).build()))
+            RescueRequest.builder().image(dir.resolve("nope.qcow2").toString()).build(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("nope.qcow2");
     // relative rescue kernel
     assertThatThrownBy(() -> driver.rescue("vm", vm,
-            RescueRequest.builder().kernel("vmlinuz").ramdisk("initrd").build()))
+            RescueRequest.builder().kernel("vmlinuz").ramdisk("initrd").build(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class);
     // no rescue image, and the root disk has no backing image
-    assertThatThrownBy(() -> driver.rescue("plain", plain, RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("plain", plain, RescueRequest.defaults(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("no backing image");
     // a volume-backed root disk: no default image, and legacy mode refuses it
-    assertThatThrownBy(() -> driver.rescue("volume", volume, RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("volume", volume, RescueRequest.defaults(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> driver.rescue("volume", volume,
-            RescueRequest.builder().image(image.toString()).build()))
+            RescueRequest.builder().image(image.toString()).build(), Calls.plain()))
         .isInstanceOfSatisfying(InvalidDomainXmlException.class,
             e -> assertThat(e.reason()).isEqualTo(InvalidDomainXmlException.Reason.VOLUME_BACKED_NEEDS_STABLE));
     // somebody else's definition
-    assertThatThrownBy(() -> driver.rescue("vm", plain, RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("vm", plain, RescueRequest.defaults(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("not its own");
-    assertThatThrownBy(() -> driver.unrescue("vm", plain))
+    assertThatThrownBy(() -> driver.unrescue("vm", plain, Calls.plain()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("not its own");
-    assertThatThrownBy(() -> driver.rescue("vm", " ", RescueRequest.defaults()))
+    assertThatThrownBy(() -> driver.rescue("vm", " ", RescueRequest.defaults(), Calls.plain()))
         .isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> driver.rescue("vm", vm, null)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> driver.rescue("vm", vm, null, Calls.plain())).isInstanceOf(InvalidInputException.class);
 
     for (String n : List.of("vm", "plain", "volume")) {
       DriverInstance i = get(n);
@@ -322,26 +323,28 @@ class LibvirtRescueTest {
   }
 
   @Test
+  void rescueAndUnrescue_reportTheirStepsInOrder() throws Exception {
+    open();
+    String original = driver.definition("vm");
+    List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DriverCall call = Calls.builder().steps((id, step) -> steps.add(step)).build();
+    driver.rescue("vm", original, RescueRequest.defaults(), call);
+    driver.unrescue("vm", original, call);
+    assertThat(steps).containsExactly("power-off.shutdown-requested", "rescue.powered-off",
+        "rescue.files-noted", "rescue.files-created", "rescue.defined", "rescue.started",
+        "unrescue.destroyed", "unrescue.defined", "unrescue.started", "unrescue.files-deleted");
+  }
+
+  @Test
   void suspend_rescued_worksAndHardRebootKeepsRescue() throws Exception {
     // The core forbids suspending a rescued instance; the driver itself stays consistent if asked.
     open();
     String original = driver.definition("vm");
-    driver.rescue("vm", original, RescueRequest.defaults());
-    driver.suspend("vm", ProgressListener.NONE);
-    driver.hardReboot("vm");
+    driver.rescue("vm", original, RescueRequest.defaults(), Calls.plain());
+    driver.suspend("vm", Calls.plain());
+    driver.hardReboot("vm", Calls.plain());
     assertThat(get("vm").rescueDefinition()).isTrue();
-    driver.unrescue("vm", original);
+    driver.unrescue("vm", original, Calls.plain());
     assertThat(driver.definition("vm")).isEqualTo(original);
-  }
-
-  @Test
-  void isLocalUri_onlyThisHost() {
-    assertThat(LibvirtDriver.isLocalUri(null)).isTrue();
-    assertThat(LibvirtDriver.isLocalUri("qemu:///system")).isTrue();
-    assertThat(LibvirtDriver.isLocalUri("qemu+unix:///system?socket=/run/x.sock")).isTrue();
-    assertThat(LibvirtDriver.isLocalUri("qemu+tcp://127.0.0.1/system")).isTrue();
-    assertThat(LibvirtDriver.isLocalUri("qemu+ssh://root@localhost/system")).isTrue();
-    assertThat(LibvirtDriver.isLocalUri("qemu+ssh://root@hv7.example/system")).isFalse();
-    assertThat(LibvirtDriver.isLocalUri("test:///" + "tmp/node.xml")).isTrue();
   }
 }

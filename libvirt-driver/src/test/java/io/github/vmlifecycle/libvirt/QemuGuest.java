@@ -130,7 +130,6 @@ public final class QemuGuest implements AutoCloseable {
   static LibvirtDriver driver() {
     try {
       return LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(URI)
-          .shutdownRetryInterval(Duration.ofSeconds(1))
           .resumeWaitTimeout(Duration.ofSeconds(30))
           .build());
     } catch (RuntimeException e) {
@@ -181,16 +180,40 @@ public final class QemuGuest implements AutoCloseable {
   public static QemuGuest define(String testName, String cmdlineExtra, boolean qcow2Root, String... diskSerials)
       throws Exception {
     Path fixture = fixture();
-    Connect c;
+    Connect c = connect();
+    String name = "vml-e2e-" + testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+        + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    return define(new QemuGuest(name, fixture, c), cmdlineExtra, qcow2Root, diskSerials);
+  }
+
+  /**
+   * Defines (does not start) a new guest named exactly {@code name}, with raw disks.
+   *
+   * @param name the domain name, unique on the host (also names the guest's directory)
+   * @param cmdlineExtra extra kernel command line words for the guest's init
+   * @param diskSerials one disk per serial, in device order
+   * @return the guest
+   * @throws Exception if it cannot be defined (missing prerequisites fail on CI, else skip)
+   */
+  public static QemuGuest named(String name, String cmdlineExtra, String... diskSerials) throws Exception {
+    Path fixture = fixture();
+    return define(new QemuGuest(name, fixture, connect()), cmdlineExtra, false, diskSerials);
+  }
+
+  private static Connect connect() throws LibvirtException {
     try {
-      c = new Connect(URI);
+      return new Connect(URI);
     } catch (LibvirtException e) {
       unavailable("cannot connect to " + URI + ": " + e.getError().getMessage());
       throw e;
     }
-    String name = "vml-e2e-" + testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-        + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    QemuGuest g = new QemuGuest(name, fixture, c);
+  }
+
+  private static QemuGuest define(QemuGuest g, String cmdlineExtra, boolean qcow2Root, String... diskSerials)
+      throws Exception {
+    Path fixture = g.fixture;
+    Connect c = g.connect;
+    String name = g.name;
     try {
       Files.createDirectories(g.dir);
     } catch (IOException e) {
@@ -479,10 +502,20 @@ public final class QemuGuest implements AutoCloseable {
       } catch (LibvirtException e) {
         // the connection is gone already
       }
-      if (Files.exists(dir)) {
-        try (Stream<Path> s = Files.walk(dir)) {
-          s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * Deletes a directory and everything in it, best effort; nothing when it does not exist.
+   *
+   * @param dir the directory
+   * @throws IOException if it cannot be listed
+   */
+  static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

@@ -1,12 +1,18 @@
 package io.github.vmlifecycle.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.vmlifecycle.HypervisorException;
+import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.StopOutcome;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -55,19 +61,19 @@ class QemuLifecycleE2ETest {
         }
       });
       try {
-        driver.start(g.uuid);
+        driver.start(g.uuid, Calls.plain());
         g.awaitTick(3, BOOT);
         assertThat(g.currentBoot()).contains("VML-DISK vda serial=ROOTDISK", "VML-DISK vdb serial=DATADISK",
             "VML-MARK vda ORIGINAL", "VML-MARK vdb ORIGINAL");
 
-        driver.pause(g.uuid);
+        driver.pause(g.uuid, Calls.plain());
         assertThat(state(g).powerState()).isEqualTo(PowerState.PAUSED);
         Thread.sleep(300);
         int atPause = g.lastTick().orElseThrow();
         Thread.sleep(1200); // six ticks' time
         assertThat(g.lastTick()).hasValue(atPause);
 
-        driver.unpause(g.uuid);
+        driver.unpause(g.uuid, Calls.plain());
         assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
         g.awaitTick(atPause + 2, Duration.ofSeconds(10));
         List<Integer> ticks = g.ticks();
@@ -86,12 +92,12 @@ class QemuLifecycleE2ETest {
   @Test
   void suspend_resume_savesMemoryToDiskFreesTheProcessAndContinuesTheCounter(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(3, BOOT);
       long pid = g.qemuPid().orElseThrow();
       List<long[]> progress = new CopyOnWriteArrayList<>();
 
-      driver.suspend(g.uuid, (id, done, total) -> progress.add(new long[] {done, total}));
+      driver.suspend(g.uuid, Calls.progress((id, done, total) -> progress.add(new long[] {done, total})));
       int atSuspend = g.lastTick().orElseThrow();
       DriverInstance s = state(g);
       assertThat(s.powerState()).isEqualTo(PowerState.SHUTDOWN);
@@ -113,7 +119,7 @@ class QemuLifecycleE2ETest {
       Thread.sleep(600);
       assertThat(g.lastTick()).hasValue(atSuspend);
 
-      driver.resume(g.uuid, null);
+      driver.resume(g.uuid, Calls.plain());
       DriverInstance r = state(g);
       assertThat(r.powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(r.hasSavedMemory()).isFalse();
@@ -128,18 +134,16 @@ class QemuLifecycleE2ETest {
 
   @Test
   void stop_start_cleanShutdownThenAFreshBoot(TestInfo info) throws Exception {
-    try (QemuGuest g = QemuGuest.define(name(info), "", "ROOTDISK")) {
-      driver.start(g.uuid);
-      g.awaitTick(2, BOOT);
+    try (QemuGuest g = runningGuest(info, "")) {
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Duration.ofSeconds(30));
+      assertThat(driver.stop(g.uuid, Calls.stop(Duration.ofSeconds(30)))).isEqualTo(StopOutcome.CLEAN);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(g.lines()).contains("VML-POWEROFF");
       assertThat(took).isLessThan(Duration.ofSeconds(20));
       assertThat(g.qemuPid()).isEmpty();
 
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitBoot(1, 2, BOOT);
       assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(g.currentBoot()).contains("VML-TICK 0");
@@ -147,39 +151,73 @@ class QemuLifecycleE2ETest {
   }
 
   @Test
-  void stop_guestIgnoringShutdown_isForcedOffAfterTheTimeout(TestInfo info) throws Exception {
-    try (QemuGuest g = QemuGuest.define(name(info), "vmlignoreshutdown", "ROOTDISK")) {
-      driver.start(g.uuid);
-      g.awaitTick(2, BOOT);
+  void stop_guestIgnoringShutdown_isAskedEveryRetryIntervalThenForcedOffAfterTheTimeout(TestInfo info)
+      throws Exception {
+    try (QemuGuest g = runningGuest(info, "vmlignoreshutdown")) {
+      List<String> requests = new CopyOnWriteArrayList<>();
+      DriverCall call = Calls.builder().shutdownTimeout(Duration.ofSeconds(3))
+          .steps((id, step) -> {
+            if (step.equals("power-off.shutdown-requested")) {
+              requests.add(id);
+            }
+          }).build();
       long t0 = System.nanoTime();
-      driver.stop(g.uuid, Duration.ofSeconds(3));
+      assertThat(driver.stop(g.uuid, call)).isEqualTo(StopOutcome.DESTROYED);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       assertThat(state(g).powerState()).isEqualTo(PowerState.SHUTDOWN);
       assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(15));
+      assertThat(requests).as("asked at 0, 1 and 2 s (Calls.RETRY)").hasSizeBetween(3, 4).containsOnly(g.uuid);
       assertThat(g.lines()).doesNotContain("VML-POWEROFF");
+    }
+  }
+
+  @Test
+  void stop_deadlineBeforeTheShutdownTimeout_isTimeoutAtTheDeadlineAndTheGuestKeepsRunning(TestInfo info)
+      throws Exception {
+    try (QemuGuest g = runningGuest(info, "vmlignoreshutdown")) {
+      DriverCall call = Calls.builder().shutdownTimeout(Duration.ofSeconds(60))
+          .deadline(Instant.now().plusSeconds(2)).build();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> driver.stop(g.uuid, call))
+          .isInstanceOfSatisfying(HypervisorException.class, e -> assertThat(e.code()).isEqualTo(Code.TIMEOUT));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+      assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
     }
   }
 
   @Test
   void hardReboot_restartsTheCounterAndKeepsTheDisk(TestInfo info) throws Exception {
     try (QemuGuest g = QemuGuest.define(name(info), "vmlwrite=HELLO", "ROOTDISK")) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(5, BOOT);
       assertThat(g.currentBoot()).contains("VML-MARK vda ORIGINAL", "VML-WROTE vda HELLO");
 
-      driver.hardReboot(g.uuid);
+      driver.hardReboot(g.uuid, Calls.plain());
       g.awaitBoot(1, 1, BOOT);
       assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(g.currentBoot()).contains("VML-MARK vda HELLO", "VML-TICK 0");
 
       // from SUSPENDED: the image is discarded and the guest boots afresh
-      driver.suspend(g.uuid, null);
+      driver.suspend(g.uuid, Calls.plain());
       assertThat(g.saveImage()).exists();
-      driver.hardReboot(g.uuid);
+      driver.hardReboot(g.uuid, Calls.plain());
       g.awaitBoot(2, 1, BOOT);
       assertThat(g.saveImage()).doesNotExist();
       assertThat(state(g).hasSavedMemory()).isFalse();
       assertThat(g.boots()).isEqualTo(3);
+    }
+  }
+
+  /** Defines a guest with one disk, starts it and waits until its counter reached 2. */
+  private QemuGuest runningGuest(TestInfo info, String cmdlineExtra) throws Exception {
+    QemuGuest g = QemuGuest.define(name(info), cmdlineExtra, "ROOTDISK");
+    try {
+      driver.start(g.uuid, Calls.plain());
+      g.awaitTick(2, BOOT);
+      return g;
+    } catch (Exception | AssertionError e) {
+      g.close();
+      throw e;
     }
   }
 }

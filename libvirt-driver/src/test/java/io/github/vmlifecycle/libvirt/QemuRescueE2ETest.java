@@ -3,6 +3,7 @@ package io.github.vmlifecycle.libvirt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.PowerState;
+import io.github.vmlifecycle.libvirt.internal.QemuImg;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverInstance;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class QemuRescueE2ETest {
   private static final Duration BOOT = Duration.ofSeconds(60);
+  private static final Duration SHUTDOWN = Duration.ofSeconds(20);
   private static Path fixture;
 
   @BeforeAll
@@ -32,8 +34,6 @@ class QemuRescueE2ETest {
   private static LibvirtDriver driver(QemuGuest g) {
     return LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(QemuGuest.URI)
         .instanceDirRoot(g.dir.resolve("instances"))
-        .defaultShutdownTimeout(Duration.ofSeconds(20))
-        .shutdownRetryInterval(Duration.ofSeconds(1))
         .build());
   }
 
@@ -45,7 +45,7 @@ class QemuRescueE2ETest {
   void rescue_withRescueKernel_bootsTheRescueDiskFirstAndUnrescueBootsTheRepairedOriginal() throws Exception {
     try (QemuGuest g = QemuGuest.define("rescue-kernel", "", "ROOTDISK");
         LibvirtDriver driver = driver(g)) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(2, BOOT);
       String original = driver.definition(g.uuid);
       String imageSum = sha(fixture.resolve("rescue.raw"));
@@ -54,7 +54,7 @@ class QemuRescueE2ETest {
           .image(fixture.resolve("rescue.raw").toString())
           .kernel(fixture.resolve("vmlinuz").toString())
           .ramdisk(fixture.resolve("initrd-rescue.img").toString())
-          .build());
+          .build(), Calls.stop(SHUTDOWN));
       DriverInstance r = driver.find(g.uuid).orElseThrow();
       assertThat(r.powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(r.rescueDefinition()).isTrue();
@@ -71,7 +71,7 @@ class QemuRescueE2ETest {
       assertThat(rescueDir.resolve("ramdisk.rescue")).exists();
       assertThat(driver.embeddedOriginalDefinition(g.uuid)).contains(original);
 
-      driver.unrescue(g.uuid, original);
+      driver.unrescue(g.uuid, original, Calls.plain());
       DriverInstance u = driver.find(g.uuid).orElseThrow();
       assertThat(u.powerState()).isEqualTo(PowerState.RUNNING);
       assertThat(u.rescueDefinition()).isFalse();
@@ -92,9 +92,9 @@ class QemuRescueE2ETest {
   void rescue_withoutImage_bootsAnOverlayOfTheRootDisksBackingImage() throws Exception {
     try (QemuGuest g = QemuGuest.define("rescue-default", "", true, "ROOTDISK");
         LibvirtDriver driver = driver(g)) {
-      driver.start(g.uuid);
+      driver.start(g.uuid, Calls.plain());
       g.awaitTick(1, BOOT);
-      driver.stop(g.uuid, Duration.ofSeconds(20)); // rescue from STOPPED
+      driver.stop(g.uuid, Calls.stop(SHUTDOWN)); // rescue from STOPPED
       String original = driver.definition(g.uuid);
       String baseSum = sha(g.dir.resolve("base.raw"));
 
@@ -103,7 +103,7 @@ class QemuRescueE2ETest {
       driver.rescue(g.uuid, original, RescueRequest.builder()
           .kernel(fixture.resolve("vmlinuz").toString())
           .ramdisk(fixture.resolve("initrd-rescue.img").toString())
-          .build());
+          .build(), Calls.stop(SHUTDOWN));
       g.awaitBoot(1, 1, BOOT);
       List<String> rescue = g.currentBoot();
       // vda is the rescue overlay of base.raw, vdb the instance's own qcow2 root disk
@@ -115,7 +115,7 @@ class QemuRescueE2ETest {
               g.dir.resolve("instances").resolve(g.uuid).resolve("disk.rescue"), g.name).backingFile())
           .contains(g.dir.resolve("base.raw").toString());
 
-      driver.unrescue(g.uuid, original);
+      driver.unrescue(g.uuid, original, Calls.plain());
       g.awaitBoot(2, 1, BOOT);
       assertThat(g.currentBoot()).contains("VML-DISK vda serial=ROOTDISK", "VML-MARK vda RESCUED");
       assertThat(driver.definition(g.uuid)).isEqualTo(original);

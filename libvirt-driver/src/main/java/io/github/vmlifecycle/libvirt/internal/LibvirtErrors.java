@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;

@@ -1,7 +1,8 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
+import io.github.vmlifecycle.libvirt.LibvirtDriverOptions;
 import java.util.function.Function;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
@@ -14,12 +15,19 @@ import org.slf4j.LoggerFactory;
  * use, and reopened when it died (daemon restart, network loss, keepalive timeout). Thread-safe: a
  * libvirt connection may be used by many threads at once; only opening and closing are serialized.
  */
-final class Connections implements AutoCloseable {
+public final class Connections implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
 
   /** Opens a libvirt connection; a seam for tests. */
   @FunctionalInterface
-  interface Opener {
+  public interface Opener {
+    /**
+     * Opens a connection.
+     *
+     * @param uri the URI, or null for libvirt's default
+     * @return the connection
+     * @throws LibvirtException if libvirt refuses
+     */
     Connect open(String uri) throws LibvirtException;
   }
 
@@ -35,7 +43,14 @@ final class Connections implements AutoCloseable {
   private final java.util.Set<Connect> dead =
       java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
-  Connections(LibvirtDriverOptions options, Opener opener, Function<Connect, Runnable> onOpen) {
+  /**
+   * Creates the connections; none is opened yet.
+   *
+   * @param options the driver's options (URI, keepalive)
+   * @param opener opens a connection
+   * @param onOpen applied to each new main connection; returns what undoes it before it closes
+   */
+  public Connections(LibvirtDriverOptions options, Opener opener, Function<Connect, Runnable> onOpen) {
     this.options = options;
     this.opener = opener;
     this.onOpen = onOpen;
@@ -48,7 +63,7 @@ final class Connections implements AutoCloseable {
    * @throws HypervisorException with {@link Code#CONNECTION} if none can be opened or the driver is
    *     closed
    */
-  Connect main() {
+  public Connect main() {
     synchronized (lock) {
       checkOpen();
       if (main != null && !dead.contains(main) && open(main)) {
@@ -112,21 +127,10 @@ final class Connections implements AutoCloseable {
   }
 
   /**
-   * Returns whether the main connection is currently open and alive, without reopening it.
-   *
-   * @return whether it is alive
-   */
-  boolean mainAlive() {
-    synchronized (lock) {
-      return main != null && !dead.contains(main) && alive(main);
-    }
-  }
-
-  /**
    * Undoes and re-applies the on-open hook on the current main connection (if one is open), for hooks
    * whose effect depends on state that changed, such as whether anyone listens to events.
    */
-  void reapplyOnOpen() {
+  public void reapplyOnOpen() {
     synchronized (lock) {
       if (main == null || dead.contains(main)) {
         return;
@@ -248,7 +252,7 @@ final class Connections implements AutoCloseable {
   }
 
   /** Test hook: the current main connection, possibly null. */
-  Connect currentMainForTest() {
+  public Connect currentMainForTest() {
     synchronized (lock) {
       return main;
     }

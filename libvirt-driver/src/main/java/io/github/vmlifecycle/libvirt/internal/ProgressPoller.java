@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.spi.ProgressListener;
@@ -25,7 +25,6 @@ final class ProgressPoller implements AutoCloseable {
   private final Thread thread;
   private volatile boolean stopped;
   private volatile Domain prepared;
-  private volatile long lastProcessed = -1;
   private volatile long lastTotal = -1;
 
   ProgressPoller(Connections connections, String uuid, ProgressListener listener, Duration interval) {
@@ -61,11 +60,6 @@ final class ProgressPoller implements AutoCloseable {
     return lastTotal;
   }
 
-  /** The last processed count reported, or -1 when none was. @return bytes */
-  long lastProcessed() {
-    return lastProcessed;
-  }
-
   private void run() {
     Domain domain = prepared;
     try {
@@ -78,7 +72,6 @@ final class ProgressPoller implements AutoCloseable {
           LOG.trace("job of {}: {}", uuid, job);
           if (!stopped && job.getType() != 0 && (job.getDataTotal() > 0 || job.getDataProcessed() > 0)) {
             long total = job.getDataTotal() > 0 ? job.getDataTotal() : -1;
-            lastProcessed = job.getDataProcessed();
             lastTotal = total;
             listener.onProgress(uuid.toLowerCase(java.util.Locale.ROOT), job.getDataProcessed(), total);
           }
@@ -94,7 +87,7 @@ final class ProgressPoller implements AutoCloseable {
         }
       }
     } finally {
-      LibvirtDriver.free(domain);
+      Domains.free(domain);
     }
   }
 

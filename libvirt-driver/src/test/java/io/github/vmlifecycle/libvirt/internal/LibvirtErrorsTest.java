@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.InstanceNotFoundException;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.VmLifecycleException;
+import io.github.vmlifecycle.libvirt.TestNode;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.HypervisorException.Code;
@@ -18,15 +18,26 @@ import java.util.regex.Pattern;
  * Runs {@code qemu-img} on the hypervisor host: reading an image's format and backing file, and
  * creating copy-on-write overlays. Stateless and thread-safe.
  */
-final class QemuImg {
+public final class QemuImg {
   private static final long TIMEOUT_SECONDS = 120;
 
-  /** What {@code qemu-img info} says about an image. */
-  record Info(String format, Optional<String> backingFile, Optional<String> backingFormat) {}
+  /**
+   * What {@code qemu-img info} says about an image.
+   *
+   * @param format the image's format
+   * @param backingFile its backing file, if any
+   * @param backingFormat the backing file's format, if recorded
+   */
+  public record Info(String format, Optional<String> backingFile, Optional<String> backingFormat) {}
 
   private final String program;
 
-  QemuImg(String program) {
+  /**
+   * Creates the runner.
+   *
+   * @param program the {@code qemu-img} program, a path or a name on the PATH
+   */
+  public QemuImg(String program) {
     this.program = program;
   }
 
@@ -39,7 +50,7 @@ final class QemuImg {
    * @return what qemu-img reports
    * @throws HypervisorException with {@link Code#OPERATION_FAILED} if qemu-img fails or is missing
    */
-  Info info(Path image, String instance) {
+  public Info info(Path image, String instance) {
     String json = run(List.of(program, "info", "-U", "--output=json", image.toString()), instance);
     String format = string(json, "format").orElseThrow(() -> new HypervisorException(
         Code.OPERATION_FAILED, instance, Operation.RESCUE, "qemu-img info gave no format for " + image, null));

@@ -1,9 +1,11 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.vmlifecycle.InvalidInputException;
+import io.github.vmlifecycle.InvalidDomainXmlException;
+import io.github.vmlifecycle.InvalidDomainXmlException.Reason;
+import io.github.vmlifecycle.spi.HardenedXml;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,19 +55,24 @@ class DomainXmlTest {
   }
 
   @Test
-  void hasMetadata_findsOnlyThatNamespace() {
-    assertThat(DomainXml.hasMetadata(XML, DomainXml.RESCUE_NS)).isTrue();
-    assertThat(DomainXml.hasMetadata(XML, DomainXml.SUSPEND_NS)).isFalse();
-    assertThat(DomainXml.hasMetadata("<domain/>", DomainXml.RESCUE_NS)).isFalse();
-    assertThat(DomainXml.name(XML)).isEqualTo("vm");
+  void uuid_isTheTextAsWrittenOrEmpty() {
+    assertThat(DomainXml.uuid("<domain><uuid> 6695EB01-f6a4-8304-79aa-000000000001 </uuid></domain>"))
+        .isEqualTo("6695EB01-f6a4-8304-79aa-000000000001");
+    assertThat(DomainXml.uuid(XML)).isEmpty();
   }
 
   @Test
-  void parse_doctypeOrMalformed_isInvalidInput() {
+  void parse_doctypeMalformedOrTooDeep_isInvalidDomainXmlWithItsReason() {
     assertThatThrownBy(() -> DomainXml.passthroughDevices(
             "<!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain>&x;</domain>"))
-        .isInstanceOf(InvalidInputException.class);
+        .isInstanceOfSatisfying(InvalidDomainXmlException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DTD_FORBIDDEN));
     assertThatThrownBy(() -> DomainXml.passthroughDevices("<domain>"))
-        .isInstanceOf(InvalidInputException.class);
+        .isInstanceOfSatisfying(InvalidDomainXmlException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.NOT_XML));
+    String deep = "<a>".repeat(HardenedXml.MAX_DEPTH + 1) + "</a>".repeat(HardenedXml.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> DomainXml.detachedDevices(deep))
+        .isInstanceOfSatisfying(InvalidDomainXmlException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.TOO_DEEP));
   }
 }

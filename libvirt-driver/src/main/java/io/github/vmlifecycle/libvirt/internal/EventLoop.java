@@ -1,4 +1,4 @@
-package io.github.vmlifecycle.libvirt;
+package io.github.vmlifecycle.libvirt.internal;
 
 import org.libvirt.Connect;
 import org.libvirt.Library;
