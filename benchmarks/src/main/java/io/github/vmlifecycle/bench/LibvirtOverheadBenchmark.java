@@ -1,5 +1,6 @@
 package io.github.vmlifecycle.bench;
 
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.libvirt.LibvirtDriver;
@@ -91,8 +92,8 @@ public class LibvirtOverheadBenchmark {
   /** Through the driver. */
   @Benchmark
   public void driver() {
-    driver.pause(UUID);
-    driver.unpause(UUID);
+    driver.pause(UUID, DriverCall.defaults());
+    driver.unpause(UUID, DriverCall.defaults());
   }
 
   /**

@@ -88,7 +88,6 @@ class QemuPowerSyncE2ETest {
     QemuGuest.fixture();
     try {
       driver = LibvirtDriver.connect(LibvirtDriverOptions.builder().uri(QemuGuest.URI)
-          .shutdownRetryInterval(Duration.ofSeconds(1))
           .build());
     } catch (RuntimeException e) {
       QemuGuest.unavailable("libvirtd with QEMU is not reachable at " + QemuGuest.URI
