@@ -274,7 +274,8 @@ class RescueTimeoutTest {
 
   @Test
   void recover_afterACrashMidRescue_keepsTheTimeoutFromTheRescueStart() {
-    crash.runUntil(CrashPoint.AFTER_DRIVER_CALL, () -> engine.execute(web, Operation.RESCUE, OperationOptions.builder().rescueRequest(withTimeout(TIMEOUT)).build()));
+    crash.runUntil(CrashPoint.AFTER_DRIVER_CALL, () -> engine.execute(web, Operation.RESCUE,
+        OperationOptions.builder().rescueRequest(withTimeout(TIMEOUT)).build()));
     engine.close();
     clock.advance(Duration.ofMinutes(5));
 

@@ -124,7 +124,8 @@ class SecretsTest {
     engine.unrescue("vnc-1");
     assertThat(fake.definition(id)).isEqualTo(DEFINITION);
 
-    assertThat(crash.runUntil(CrashPoint.AFTER_INTENT, () -> engine.execute("vnc-1", Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()))).isTrue();
+    assertThat(crash.runUntil(CrashPoint.AFTER_INTENT, () -> engine.execute("vnc-1", Operation.RESCUE,
+        OperationOptions.builder().rescueRequest(request).build()))).isTrue();
     engine.close();
     engine = newEngine();
     engine.recover();
