@@ -6,6 +6,7 @@ module io.github.vmlifecycle.libvirt {
   requires transitive io.github.vmlifecycle;
   requires java.xml;
   requires org.slf4j;
+  requires static org.immutables.value; // core's annotations, read by javadoc; not needed at run time
   // libvirt-java 0.5.4 has no module descriptor nor Automatic-Module-Name: its name comes from the jar
   // file name (libvirt-0.5.4.jar). JNA declares Automatic-Module-Name com.sun.jna.
   requires libvirt;

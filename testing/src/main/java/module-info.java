@@ -8,6 +8,7 @@ module io.github.vmlifecycle.testing {
   requires transitive org.junit.jupiter.api;
   requires transitive org.assertj.core;
   requires org.slf4j;
+  requires static org.immutables.value; // core's annotations, read by javadoc; not needed at run time
 
   exports io.github.vmlifecycle.testing;
   opens io.github.vmlifecycle.testing to org.junit.platform.commons;

@@ -30,38 +30,81 @@ public abstract class ActionRecord {
   public enum Result {
     /** It did what was asked. */
     SUCCEEDED,
-    /** It failed; {@link #fault()} says why, and the instance landed in the state that is true. */
+    /**
+     * It failed; {@link #message()} and {@link #faultKind()} say why, and the instance landed in the state
+     * that is true.
+     */
     FAILED
   }
 
-  /** The instance id. */
+  /**
+   * The instance id.
+   *
+   * @return the instance id
+   */
   public abstract String instanceId();
 
-  /** The request id, unique per request. */
+  /**
+   * The request id, unique per request.
+   *
+   * @return the request id, unique per request
+   */
   public abstract String requestId();
 
-  /** What the action was. */
+  /**
+   * What the action was.
+   *
+   * @return what the action was
+   */
   public abstract ActionKind action();
 
-  /** When the action started, from the engine's clock. */
+  /**
+   * When the action started, from the engine's clock.
+   *
+   * @return when the action started, from the engine's clock
+   */
   public abstract Instant startedAt();
 
-  /** When the action finished, from the engine's clock. */
+  /**
+   * When the action finished, from the engine's clock.
+   *
+   * @return when the action finished, from the engine's clock
+   */
   public abstract Instant finishedAt();
 
-  /** How it ended. */
+  /**
+   * How it ended.
+   *
+   * @return how it ended
+   */
   public abstract Result result();
 
-  /** The vm_state before the action. */
+  /**
+   * The vm_state before the action.
+   *
+   * @return the vm_state before the action
+   */
   public abstract VmState vmStateBefore();
 
-  /** The vm_state after the action. */
+  /**
+   * The vm_state after the action.
+   *
+   * @return the vm_state after the action
+   */
   public abstract VmState vmStateAfter();
 
-  /** The fault message when the action failed, or a note when it succeeded with something to say. */
+  /**
+   * The fault message when the action failed, or a note when it succeeded with something to say.
+   *
+   * @return the fault message when the action failed, or a note when it succeeded with something to say
+   */
   public abstract Optional<String> message();
 
-  /** The kind of fault when the action failed. */
+  /**
+   * The kind of fault when the action failed.
+   *
+   * @return the kind of fault when the action failed
+   */
   public abstract Optional<VmLifecycleException.Kind> faultKind();
 
   @Value.Check

@@ -23,7 +23,9 @@ public class HypervisorException extends VmLifecycleException {
     OPERATION_FAILED
   }
 
+  /** What the hypervisor reported. */
   private final Code code;
+  /** The operation the failure happened in, or null. */
   private final Operation operation;
 
   /**
@@ -42,12 +44,20 @@ public class HypervisorException extends VmLifecycleException {
     this.operation = operation;
   }
 
-  /** Returns what the hypervisor reported. @return the code, never null */
+  /**
+   * Returns what the hypervisor reported.
+   *
+   * @return the code, never null
+   */
   public Code code() {
     return code;
   }
 
-  /** Returns the operation that failed, when known. @return the operation or empty */
+  /**
+   * Returns the operation that failed, when known.
+   *
+   * @return the operation or empty
+   */
   public Optional<Operation> operation() {
     return Optional.ofNullable(operation);
   }

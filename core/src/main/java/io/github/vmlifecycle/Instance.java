@@ -40,57 +40,105 @@ public abstract class Instance {
     return builder().from(instance);
   }
 
-  /** The stable id, the hypervisor's UUID in lower case. */
+  /**
+   * The stable id, the hypervisor's UUID in lower case.
+   *
+   * @return the stable id, the hypervisor's UUID in lower case
+   */
   public abstract String id();
 
-  /** The name, such as a libvirt domain name. */
+  /**
+   * The name, such as a libvirt domain name.
+   *
+   * @return the name, such as a libvirt domain name
+   */
   public abstract String name();
 
-  /** The vm_state. */
+  /**
+   * The vm_state.
+   *
+   * @return the vm_state
+   */
   public abstract VmState vmState();
 
-  /** The task_state; empty when no operation is in flight. */
+  /**
+   * The task_state; empty when no operation is in flight.
+   *
+   * @return the task_state; empty when no operation is in flight
+   */
   public abstract Optional<TaskState> taskState();
 
-  /** The power state last reported by the hypervisor. */
+  /**
+   * The power state last reported by the hypervisor.
+   *
+   * @return the power state last reported by the hypervisor
+   */
   public abstract PowerState powerState();
 
-  /** Whether the instance is locked against operations. */
+  /**
+   * Whether the instance is locked against operations.
+   *
+   * @return whether the instance is locked against operations
+   */
   @Value.Default
   public boolean locked() {
     return false;
   }
 
-  /** The version, incremented by every change; the store compares it in compare-and-set. */
+  /**
+   * The version, incremented by every change; the store compares it in compare-and-set.
+   *
+   * @return the version, incremented by every change; the store compares it in compare-and-set
+   */
   @Value.Default
   public long version() {
     return 0;
   }
 
-  /** The request id of the operation in flight, when there is one. */
+  /**
+   * The request id of the operation in flight, when there is one.
+   *
+   * @return the request id of the operation in flight, when there is one
+   */
   public abstract Optional<String> requestId();
 
-  /** When the operation in flight was accepted. */
+  /**
+   * When the operation in flight was accepted.
+   *
+   * @return when the operation in flight was accepted
+   */
   public abstract Optional<Instant> taskStartedAt();
 
   /**
    * The instance's original definition (for libvirt, its persistent domain XML) while it is rescued or
    * being rescued, kept so that unrescue can restore it exactly. It may hold secrets (a VNC password),
    * so {@link #toString()} leaves it out.
+   *
+   * @return the instance's original definition
    */
   @Value.Redacted
   public abstract Optional<String> originalDefinition();
 
-  /** The rescue request while the instance is rescued or being rescued. */
+  /**
+   * The rescue request while the instance is rescued or being rescued.
+   *
+   * @return the rescue request while the instance is rescued or being rescued
+   */
   public abstract Optional<RescueRequest> rescueRequest();
 
-  /** When the instance entered rescue, while it is rescued. */
+  /**
+   * When the instance entered rescue, while it is rescued.
+   *
+   * @return when the instance entered rescue, while it is rescued
+   */
   public abstract Optional<Instant> rescuedAt();
 
   /**
    * The driver's write-ahead notes ({@link OperationJournal}): what a multi-step hypervisor operation
    * changed or is about to change, such as the devices a suspend detached or the files a rescue
    * created, kept until the driver removes them so that recovery can finish or undo the operation.
+   *
+   * @return the driver's write-ahead notes ({@link OperationJournal})
    */
   public abstract Map<String, String> journal();
 
@@ -115,7 +163,11 @@ public abstract class Instance {
     return Optional.of(timeout.get().compareTo(room) >= 0 ? Instant.MAX : from.plus(timeout.get()));
   }
 
-  /** When the record last changed. */
+  /**
+   * When the record last changed.
+   *
+   * @return when the record last changed
+   */
   public abstract Optional<Instant> updatedAt();
 
   @Value.Check

@@ -7,7 +7,9 @@ package io.github.vmlifecycle;
 public final class InstanceBusyException extends VmLifecycleException {
   private static final long serialVersionUID = 1L;
 
+  /** The operation the failure happened in, or null. */
   private final Operation operation;
+  /** The blocking task. */
   private final TaskState blockingTask;
 
   /**
@@ -24,12 +26,20 @@ public final class InstanceBusyException extends VmLifecycleException {
     this.blockingTask = blockingTask;
   }
 
-  /** Returns the refused operation. @return the operation */
+  /**
+   * Returns the refused operation.
+   *
+   * @return the operation
+   */
   public Operation operation() {
     return operation;
   }
 
-  /** Returns the task in flight that this request lost to. @return the blocking task state */
+  /**
+   * Returns the task in flight that this request lost to.
+   *
+   * @return the blocking task state
+   */
   public TaskState blockingTask() {
     return blockingTask;
   }

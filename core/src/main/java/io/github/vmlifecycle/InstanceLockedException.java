@@ -4,6 +4,7 @@ package io.github.vmlifecycle;
 public final class InstanceLockedException extends VmLifecycleException {
   private static final long serialVersionUID = 1L;
 
+  /** The operation the failure happened in, or null. */
   private final Operation operation;
 
   /**
@@ -19,7 +20,11 @@ public final class InstanceLockedException extends VmLifecycleException {
     this.operation = operation;
   }
 
-  /** Returns the refused operation. @return the operation */
+  /**
+   * Returns the refused operation.
+   *
+   * @return the operation
+   */
   public Operation operation() {
     return operation;
   }

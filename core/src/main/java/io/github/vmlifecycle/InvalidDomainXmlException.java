@@ -49,6 +49,7 @@ public class InvalidDomainXmlException extends InvalidInputException {
     CORRUPT_ORIGINAL
   }
 
+  /** The reason. */
   private final Reason reason;
 
   /**

@@ -6,8 +6,11 @@ package io.github.vmlifecycle;
 public final class InvalidStateException extends VmLifecycleException {
   private static final long serialVersionUID = 1L;
 
+  /** The operation the failure happened in, or null. */
   private final Operation operation;
+  /** The attribute. */
   private final String attribute;
+  /** The value. */
   private final String value;
 
   /**
@@ -26,17 +29,29 @@ public final class InvalidStateException extends VmLifecycleException {
     this.value = value;
   }
 
-  /** Returns the refused operation. @return the operation */
+  /**
+   * Returns the refused operation.
+   *
+   * @return the operation
+   */
   public Operation operation() {
     return operation;
   }
 
-  /** Returns the attribute that refused the operation. @return {@code "vm_state"} or {@code "task_state"} */
+  /**
+   * Returns the attribute that refused the operation.
+   *
+   * @return {@code "vm_state"} or {@code "task_state"}
+   */
   public String attribute() {
     return attribute;
   }
 
-  /** Returns the attribute's value in Nova's spelling, such as {@code "stopped"}. @return the value */
+  /**
+   * Returns the attribute's value in Nova's spelling, such as {@code "stopped"}.
+   *
+   * @return the value
+   */
   public String value() {
     return value;
   }

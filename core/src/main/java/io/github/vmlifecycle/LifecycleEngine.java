@@ -608,6 +608,11 @@ public final class LifecycleEngine implements AutoCloseable {
      * Sets the executor that runs {@link LifecycleEngine#submit} operations and event-driven syncs;
      * default a cached pool of daemon threads owned by the engine.
      *
+     * <p>In tests, {@code executor(Runnable::run)} makes the engine deterministic: a submitted operation
+     * runs in the caller's thread, and the power sync that a hypervisor event triggers runs in the
+     * thread that raised the event (with the fake hypervisor, the thread of the call or of the {@code
+     * FakeGuest} action), so it is complete when that call returns.
+     *
      * @param executor the executor
      * @return this builder
      */

@@ -38,41 +38,85 @@ public abstract class LifecycleEvent {
     ERROR
   }
 
-  /** The event name, such as {@code instance.pause.start} or {@code instance.lock}. */
+  /**
+   * The event name, such as {@code instance.pause.start} or {@code instance.lock}.
+   *
+   * @return the event name, such as {@code instance.pause.start} or {@code instance.lock}
+   */
   @Value.Derived
   public String name() {
     String name = "instance." + action().notificationName();
     return action().phased() ? name + "." + phase().name().toLowerCase(java.util.Locale.ROOT) : name;
   }
 
-  /** What the event is about. */
+  /**
+   * What the event is about.
+   *
+   * @return what the event is about
+   */
   public abstract ActionKind action();
 
-  /** The phase. */
+  /**
+   * The phase.
+   *
+   * @return the phase
+   */
   public abstract Phase phase();
 
-  /** The instance id. */
+  /**
+   * The instance id.
+   *
+   * @return the instance id
+   */
   public abstract String instanceId();
 
-  /** The instance name. */
+  /**
+   * The instance name.
+   *
+   * @return the instance name
+   */
   public abstract String instanceName();
 
-  /** The request id. */
+  /**
+   * The request id.
+   *
+   * @return the request id
+   */
   public abstract String requestId();
 
-  /** When it happened, from the engine's clock. */
+  /**
+   * When it happened, from the engine's clock.
+   *
+   * @return when it happened, from the engine's clock
+   */
   public abstract Instant timestamp();
 
-  /** The vm_state when the event was emitted. */
+  /**
+   * The vm_state when the event was emitted.
+   *
+   * @return the vm_state when the event was emitted
+   */
   public abstract VmState vmState();
 
-  /** The task_state when the event was emitted. */
+  /**
+   * The task_state when the event was emitted.
+   *
+   * @return the task_state when the event was emitted
+   */
   public abstract Optional<TaskState> taskState();
 
-  /** The power state when the event was emitted. */
+  /**
+   * The power state when the event was emitted.
+   *
+   * @return the power state when the event was emitted
+   */
   public abstract PowerState powerState();
 
-  /** The fault message, for {@link Phase#ERROR}, or a note. */
+  /**
+   * The fault message, for {@link Phase#ERROR}, or a note.
+   *
+   * @return the fault message, for {@link Phase#ERROR}, or a note
+   */
   public abstract Optional<String> message();
 
   /** Builds {@link LifecycleEvent}s. */

@@ -39,13 +39,25 @@ public abstract class OperationOptions {
     return DEFAULTS;
   }
 
-  /** How long a stop (or the power-off of a rescue) waits for a clean shutdown; empty: the engine's default. */
+  /**
+   * How long a stop (or the power-off of a rescue) waits for a clean shutdown; empty: the engine's default.
+   *
+   * @return how long a stop (or the power-off of a rescue) waits for a clean shutdown; empty
+   */
   public abstract Optional<Duration> shutdownTimeout();
 
-  /** What a rescue boots; empty: {@link RescueRequest#defaults()}. */
+  /**
+   * What a rescue boots; empty: {@link RescueRequest#defaults()}.
+   *
+   * @return what a rescue boots; empty: {@link RescueRequest#defaults()}
+   */
   public abstract Optional<RescueRequest> rescueRequest();
 
-  /** Receives progress of a suspend or resume. */
+  /**
+   * Receives progress of a suspend or resume.
+   *
+   * @return receives progress of a suspend or resume
+   */
   @Value.Default
   public ProgressListener progress() {
     return ProgressListener.NONE;

@@ -10,6 +10,7 @@ package io.github.vmlifecycle;
 public final class OperationSupersededException extends VmLifecycleException {
   private static final long serialVersionUID = 1L;
 
+  /** The operation the failure happened in, or null. */
   private final Operation operation;
 
   /**
@@ -25,7 +26,11 @@ public final class OperationSupersededException extends VmLifecycleException {
     this.operation = operation;
   }
 
-  /** Returns the superseded operation. @return the operation */
+  /**
+   * Returns the superseded operation.
+   *
+   * @return the operation
+   */
   public Operation operation() {
     return operation;
   }

@@ -24,7 +24,11 @@ public final class StoreException extends VmLifecycleException {
     this.file = file;
   }
 
-  /** Returns the file concerned, when known. @return the file or empty */
+  /**
+   * Returns the file concerned, when known.
+   *
+   * @return the file or empty
+   */
   public Optional<Path> file() {
     return Optional.ofNullable(file);
   }

@@ -25,25 +25,47 @@ public abstract class TransitionRule {
     return new Builder();
   }
 
-  /** The operation this rule governs. */
+  /**
+   * The operation this rule governs.
+   *
+   * @return the operation this rule governs
+   */
   public abstract Operation operation();
 
-  /** The vm_states from which the operation may be requested. */
+  /**
+   * The vm_states from which the operation may be requested.
+   *
+   * @return the vm_states from which the operation may be requested
+   */
   public abstract Set<VmState> allowedVmStates();
 
   /**
    * Task states that the operation may pre-empt, besides none (hard reboot may interrupt a pause,
    * unpause, suspend or resume in flight).
+   *
+   * @return task states that the operation may pre-empt, besides none
    */
   public abstract Set<TaskState> preemptableTaskStates();
 
-  /** The task state set while the operation runs. */
+  /**
+   * The task state set while the operation runs.
+   *
+   * @return the task state set while the operation runs
+   */
   public abstract TaskState taskState();
 
-  /** The vm_state after success. */
+  /**
+   * The vm_state after success.
+   *
+   * @return the vm_state after success
+   */
   public abstract VmState vmStateAfter();
 
-  /** The power state the hypervisor reports after success. */
+  /**
+   * The power state the hypervisor reports after success.
+   *
+   * @return the power state the hypervisor reports after success
+   */
   public abstract PowerState powerStateAfter();
 
   @Value.Check

@@ -27,7 +27,9 @@ public class VmLifecycleException extends RuntimeException {
     STORE
   }
 
+  /** The kind of failure. */
   private final Kind kind;
+  /** The instance. */
   private final String instance;
 
   /**

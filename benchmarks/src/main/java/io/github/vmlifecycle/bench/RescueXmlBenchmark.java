@@ -18,11 +18,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The cost of the rescue rewrite and of unrescue on the largest file of the shared domain XML corpus,
- * against the floor: a plain parse and serialise of the same document with the same hardened parser.
+ * The cost of the rescue rewrite and of unrescue on the largest file of a domain XML corpus, against
+ * the floor: a plain parse and serialise of the same document with the same hardened parser.
  *
- * <p>The corpus directory is system property {@code vmlifecycle.corpus}, else {@code
- * ../shared/corpus/domain-xml} relative to the working directory.
+ * <p>The corpus directory is system property {@code vmlifecycle.corpus} (pass it to the forks with
+ * {@code -jvmArgsAppend -Dvmlifecycle.corpus=DIR}), else the project's own definitions, {@code
+ * core/src/test/resources/domain-xml} relative to the repository root where {@code benchmarks/run.sh}
+ * runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +43,7 @@ public class RescueXmlBenchmark {
    */
   @Setup
   public void load() throws IOException {
-    Path dir = Path.of(System.getProperty("vmlifecycle.corpus", "../shared/corpus/domain-xml"));
+    Path dir = Path.of(System.getProperty("vmlifecycle.corpus", "core/src/test/resources/domain-xml"));
     try (Stream<Path> files = Files.list(dir)) {
       Path largest =
           files.filter(p -> p.toString().endsWith(".xml"))

@@ -21,8 +21,8 @@ import java.util.Optional;
  *
  * <p>Parsing is hardened: documents with a DTD, larger than 4 MiB (12 MiB for a rescue definition),
  * nested deeper than 64 elements or not UTF-8 are refused, and nothing is read from the file system or
- * the network. Every refusal is an {@link InvalidDomainXmlException} with a {@link
- * InvalidDomainXmlException.Reason}.
+ * the network. Every refusal is an {@link io.github.vmlifecycle.InvalidDomainXmlException} with a {@link
+ * io.github.vmlifecycle.InvalidDomainXmlException.Reason}.
  *
  * <p>Instances are thread-safe and stateless apart from their clock.
  */
@@ -58,7 +58,8 @@ public final class RescueDomainXml {
    *
    * @param domainXml the bytes
    * @return the text
-   * @throws InvalidDomainXmlException with reason TOO_LARGE above 12 MiB (checked before decoding) or
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException with reason TOO_LARGE above 12 MiB (checked
+   *     before decoding) or
    *     ENCODING if the bytes are not valid UTF-8
    */
   public static String decodeUtf8(byte[] domainXml) {
@@ -71,7 +72,8 @@ public final class RescueDomainXml {
    * @param domainXml the instance's domain XML (no XML declaration is added if it has none)
    * @param spec the rescue disk, optional kernel and ramdisk, and device mode
    * @return the rescue domain XML, embedding {@code domainXml} verbatim
-   * @throws InvalidDomainXmlException if the XML is not a readable, safe domain definition, is already
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if the XML is not a readable, safe domain
+   *     definition, is already
    *     a rescue definition, has no root disk, or cannot be rescued as {@code spec} asks (a volume-backed
    *     root disk in legacy mode, a bus that cannot carry the device...); see its reason
    */
@@ -84,7 +86,8 @@ public final class RescueDomainXml {
    *
    * @param rescueXml a rescue definition made by {@link #rescue}, possibly re-serialised by libvirt
    * @return the original, exactly the string that was given to {@link #rescue}
-   * @throws InvalidDomainXmlException with reason NOT_A_RESCUE_DEFINITION if it embeds no original,
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException with reason NOT_A_RESCUE_DEFINITION if it embeds
+   *     no original,
    *     CORRUPT_ORIGINAL if the embedded original is damaged, or a parse reason
    */
   public String unrescue(String rescueXml) {
@@ -96,7 +99,8 @@ public final class RescueDomainXml {
    *
    * @param domainXml any domain XML
    * @return true if its metadata carries our rescue element
-   * @throws InvalidDomainXmlException if the XML is not a readable, safe domain definition
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if the XML is not a readable, safe domain
+   *     definition
    */
   public boolean isRescueDefinition(String domainXml) {
     return RescueRewriter.isRescueDefinition(requireNonNull(domainXml, "domainXml"));
@@ -107,7 +111,8 @@ public final class RescueDomainXml {
    *
    * @param domainXml any domain XML
    * @return the original, exactly as given to {@link #rescue}, or empty
-   * @throws InvalidDomainXmlException CORRUPT_ORIGINAL if the embedded original is damaged, or if the
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException CORRUPT_ORIGINAL if the embedded original is
+   *     damaged, or if the
    *     XML is not a readable, safe domain definition
    */
   public Optional<String> embeddedOriginal(String domainXml) {
@@ -119,7 +124,8 @@ public final class RescueDomainXml {
    *
    * @param domainXml any domain XML
    * @return the disks, possibly empty
-   * @throws InvalidDomainXmlException if the XML is not a readable, safe domain definition
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if the XML is not a readable, safe domain
+   *     definition
    */
   public List<DomainDisk> disks(String domainXml) {
     return RescueRewriter.disks(requireNonNull(domainXml, "domainXml"));
@@ -132,7 +138,8 @@ public final class RescueDomainXml {
    *
    * @param domainXml any domain XML
    * @return the root disk
-   * @throws InvalidDomainXmlException NO_ROOT_DISK if there is none, or if the XML is not a readable,
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException NO_ROOT_DISK if there is none, or if the XML is
+   *     not a readable,
    *     safe domain definition
    */
   public DomainDisk rootDisk(String domainXml) {

@@ -9,7 +9,8 @@ import org.immutables.value.Value;
 /**
  * What a rescue should boot: the rescue image, an optional rescue kernel and ramdisk, whether to use
  * stable device mode (every original device keeps its place; the rescue device is appended), and an
- * optional rescue timeout after which {@link LifecycleEngine#unrescueExpired()} unrescues the instance.
+ * optional rescue timeout after which {@link io.github.vmlifecycle.LifecycleEngine#unrescueExpired()}
+ * unrescues the instance.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -40,35 +41,68 @@ public abstract class RescueRequest {
   /**
    * The rescue image (a disk image path on the hypervisor host). Empty means the driver's default, for
    * libvirt the root disk's backing image.
+   *
+   * @return the rescue image (a disk image path on the hypervisor host)
    */
   public abstract Optional<String> image();
 
-  /** A rescue kernel to boot directly; always given together with {@link #ramdisk()}. */
+  /**
+   * A rescue kernel to boot directly; always given together with {@link #ramdisk()}.
+   *
+   * @return a rescue kernel to boot directly; always given together with {@link #ramdisk()}
+   */
   public abstract Optional<String> kernel();
 
-  /** A rescue initial ramdisk; always given together with {@link #kernel()}. */
+  /**
+   * A rescue initial ramdisk; always given together with {@link #kernel()}.
+   *
+   * @return a rescue initial ramdisk; always given together with {@link #kernel()}
+   */
   public abstract Optional<String> ramdisk();
 
-  /** Stable device mode requested explicitly (it is also implied by a device or bus). */
+  /**
+   * Stable device mode requested explicitly (it is also implied by a device or bus).
+   *
+   * @return stable device mode requested explicitly (it is also implied by a device or bus)
+   */
   @Value.Default
   public boolean stable() {
     return false;
   }
 
-  /** The device kind of the rescue disk in stable mode; empty means {@link RescueDevice#DISK}. */
+  /**
+   * The device kind of the rescue disk in stable mode; empty means {@link RescueDevice#DISK}.
+   *
+   * @return the device kind of the rescue disk in stable mode; empty means {@link RescueDevice#DISK}
+   */
   public abstract Optional<RescueDevice> device();
 
-  /** The bus of the rescue disk in stable mode; empty means the root disk's bus. */
+  /**
+   * The bus of the rescue disk in stable mode; empty means the root disk's bus.
+   *
+   * @return the bus of the rescue disk in stable mode; empty means the root disk's bus
+   */
   public abstract Optional<RescueBus> bus();
 
-  /** How long to wait for a clean shutdown before forcing the guest off; empty means the default. */
+  /**
+   * How long to wait for a clean shutdown before forcing the guest off; empty means the default.
+   *
+   * @return how long to wait for a clean shutdown before forcing the guest off; empty means the default
+   */
   public abstract Optional<Duration> shutdownTimeout();
 
   /**
-   * How long the instance may stay rescued before {@link LifecycleEngine#unrescueExpired()} unrescues
-   * it, counted from {@link Instance#rescuedAt()} (for a rescue that {@link LifecycleEngine#recover()}
+   * How long the instance may stay rescued before {@link
+   * io.github.vmlifecycle.LifecycleEngine#unrescueExpired()} unrescues
+   * it, counted from {@link io.github.vmlifecycle.Instance#rescuedAt()} (for a rescue that {@link
+   * io.github.vmlifecycle.LifecycleEngine#recover()}
    * finished, from the recovery); Nova's {@code rescue_timeout}, here per request. Empty means it stays
-   * rescued until unrescued by hand. See {@link Instance#rescueDeadline()}.
+   * rescued until unrescued by hand. See {@link io.github.vmlifecycle.Instance#rescueDeadline()}.
+   *
+   * @return how long the instance may stay rescued before {@link
+   *     io.github.vmlifecycle.LifecycleEngine#unrescueExpired()} unrescues it, counted from {@link
+   *     io.github.vmlifecycle.Instance#rescuedAt()} (for a rescue that {@link
+   *     io.github.vmlifecycle.LifecycleEngine#recover()} finished, from the recovery)
    */
   public abstract Optional<Duration> timeout();
 

@@ -60,34 +60,60 @@ public abstract class RescueXmlSpec {
         .build();
   }
 
-  /** The rescue disk: an absolute path on the hypervisor host, a file or a {@code /dev/} device. */
+  /**
+   * The rescue disk: an absolute path on the hypervisor host, a file or a {@code /dev/} device.
+   *
+   * @return the rescue disk: an absolute path on the hypervisor host, a file or a {@code /dev/} device
+   */
   public abstract String rescueDiskPath();
 
-  /** The rescue disk's format, {@code qcow2} (the default) or {@code raw}. */
+  /**
+   * The rescue disk's format, {@code qcow2} (the default) or {@code raw}.
+   *
+   * @return the rescue disk's format, {@code qcow2} (the default) or {@code raw}
+   */
   @Value.Default
   public String rescueDiskFormat() {
     return "qcow2";
   }
 
-  /** A rescue kernel to boot directly; given if and only if {@link #ramdiskPath()} is. */
+  /**
+   * A rescue kernel to boot directly; given if and only if {@link #ramdiskPath()} is.
+   *
+   * @return a rescue kernel to boot directly; given if and only if {@link #ramdiskPath()} is
+   */
   public abstract Optional<String> kernelPath();
 
-  /** A rescue initial ramdisk; given if and only if {@link #kernelPath()} is. */
+  /**
+   * A rescue initial ramdisk; given if and only if {@link #kernelPath()} is.
+   *
+   * @return a rescue initial ramdisk; given if and only if {@link #kernelPath()} is
+   */
   public abstract Optional<String> ramdiskPath();
 
   /**
    * Whether stable device mode applies: every original device keeps its place and the rescue device
    * is appended. Defaults to true when a device or bus is given, else false (legacy mode).
+   *
+   * @return whether stable device mode applies
    */
   @Value.Default
   public boolean stableMode() {
     return device().isPresent() || bus().isPresent();
   }
 
-  /** The kind of rescue device in stable mode; empty means {@link RescueDevice#DISK}. */
+  /**
+   * The kind of rescue device in stable mode; empty means {@link RescueDevice#DISK}.
+   *
+   * @return the kind of rescue device in stable mode; empty means {@link RescueDevice#DISK}
+   */
   public abstract Optional<RescueDevice> device();
 
-  /** The bus of the rescue device in stable mode; empty means the root disk's bus when it fits. */
+  /**
+   * The bus of the rescue device in stable mode; empty means the root disk's bus when it fits.
+   *
+   * @return the bus of the rescue device in stable mode; empty means the root disk's bus when it fits
+   */
   public abstract Optional<RescueBus> bus();
 
   @Value.Check

@@ -48,13 +48,19 @@ public abstract class DriverCall {
   /**
    * The instance's durable notes: a driver writes ahead here what a multi-step call is about to change
    * and reads what an earlier call left. Default: a fresh in-memory journal.
+   *
+   * @return the instance's durable notes
    */
   @Value.Default
   public OperationJournal journal() {
     return OperationJournal.inMemory();
   }
 
-  /** Receives bytes written or read by a suspend or resume. Default: ignores them. */
+  /**
+   * Receives bytes written or read by a suspend or resume. Default: ignores them.
+   *
+   * @return receives bytes written or read by a suspend or resume
+   */
   @Value.Default
   public ProgressListener progress() {
     return ProgressListener.NONE;
@@ -63,6 +69,9 @@ public abstract class DriverCall {
   /**
    * How long a stop (or the power-off before a rescue) waits for a clean shutdown before it destroys
    * the guest; zero destroys at once. Default {@link #DEFAULT_SHUTDOWN_TIMEOUT}.
+   *
+   * @return how long a stop (or the power-off before a rescue) waits for a clean shutdown before it destroys
+   *     the guest
    */
   @Value.Default
   public Duration shutdownTimeout() {
@@ -72,6 +81,8 @@ public abstract class DriverCall {
   /**
    * How often a guest that has not shut down is asked again during {@link #shutdownTimeout()}.
    * Default {@link #DEFAULT_SHUTDOWN_RETRY_INTERVAL}.
+   *
+   * @return how often a guest that has not shut down is asked again during {@link #shutdownTimeout()}
    */
   @Value.Default
   public Duration shutdownRetryInterval() {
@@ -82,10 +93,16 @@ public abstract class DriverCall {
    * The instant by which the call must have returned: a driver that is still waiting then (for a state
    * change, a job) gives up with a {@code TIMEOUT} {@link io.github.vmlifecycle.HypervisorException}.
    * Empty: the driver's own limits apply.
+   *
+   * @return the instant by which the call must have returned
    */
   public abstract Optional<Instant> deadline();
 
-  /** Observes the driver's step boundaries. Default {@link StepObserver#NONE}. */
+  /**
+   * Observes the driver's step boundaries. Default {@link StepObserver#NONE}.
+   *
+   * @return observes the driver's step boundaries
+   */
   @Value.Default
   public StepObserver steps() {
     return StepObserver.NONE;

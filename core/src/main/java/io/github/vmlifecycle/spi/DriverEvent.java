@@ -46,13 +46,25 @@ public abstract class DriverEvent {
     CRASHED
   }
 
-  /** The instance id (UUID, lower case). */
+  /**
+   * The instance id (UUID, lower case).
+   *
+   * @return the instance id (UUID, lower case)
+   */
   public abstract String instanceId();
 
-  /** What happened. */
+  /**
+   * What happened.
+   *
+   * @return what happened
+   */
   public abstract Type type();
 
-  /** When the driver saw it. */
+  /**
+   * When the driver saw it.
+   *
+   * @return when the driver saw it
+   */
   public abstract Instant timestamp();
 
   /** Builds {@link DriverEvent}s. */

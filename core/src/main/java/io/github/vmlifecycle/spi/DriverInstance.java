@@ -24,22 +24,42 @@ public abstract class DriverInstance {
     return new Builder();
   }
 
-  /** The UUID, lower case. */
+  /**
+   * The UUID, lower case.
+   *
+   * @return the UUID, lower case
+   */
   public abstract String id();
 
-  /** The name. */
+  /**
+   * The name.
+   *
+   * @return the name
+   */
   public abstract String name();
 
-  /** The power state. */
+  /**
+   * The power state.
+   *
+   * @return the power state
+   */
   public abstract PowerState powerState();
 
-  /** Whether a saved-memory (managed-save) image exists, so that a start resumes the saved guest. */
+  /**
+   * Whether a saved-memory (managed-save) image exists, so that a start resumes the saved guest.
+   *
+   * @return whether a saved-memory (managed-save) image exists, so that a start resumes the saved guest
+   */
   @Value.Default
   public boolean hasSavedMemory() {
     return false;
   }
 
-  /** Whether the guest's current definition is a rescue definition made by vmlifecycle. */
+  /**
+   * Whether the guest's current definition is a rescue definition made by vmlifecycle.
+   *
+   * @return whether the guest's current definition is a rescue definition made by vmlifecycle
+   */
   @Value.Default
   public boolean rescueDefinition() {
     return false;

@@ -48,6 +48,6 @@ class RescueDomainXmlConcurrencyTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(originals).hasSizeGreaterThan(50);
+    assertThat(originals).hasSizeGreaterThanOrEqualTo(Corpus.own().size() - 2);
   }
 }

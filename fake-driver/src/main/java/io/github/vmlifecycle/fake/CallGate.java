@@ -66,25 +66,29 @@ final class CallGate {
     return connected && !closed;
   }
 
-  /** Fails when disconnected or closed, then applies the call's latency. */
-  void enter(FakeCall call, String instance) {
+  /**
+   * Fails when disconnected or closed, then returns the call's latency (after sleeping it in real-sleep mode):
+   * the caller moves the clock to the call's start plus this latency, so that calls that overlap do not add
+   * their latencies up.
+   */
+  Duration enter(FakeCall call, String instance) {
     if (closed || !connected) {
       throw connectionLost(call, instance);
     }
     long nanos = latencyNanos.get(call.ordinal());
-    if (nanos > 0) {
-      Duration latency = Duration.ofNanos(nanos);
-      if (realSleep) {
-        try {
-          Thread.sleep(latency.toMillis(), (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new HypervisorException(HypervisorException.Code.OPERATION_FAILED, instance,
-              call.operationOrNull(), "Interrupted during the injected latency of " + call, e);
-        }
-      }
-      clock.advance(latency);
+    if (nanos <= 0) {
+      return Duration.ZERO;
     }
+    if (realSleep) {
+      try {
+        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HypervisorException(HypervisorException.Code.OPERATION_FAILED, instance,
+            call.operationOrNull(), "Interrupted during the injected latency of " + call, e);
+      }
+    }
+    return Duration.ofNanos(nanos);
   }
 
   /** Takes one use of the first fault that matches the call; null when none does. */

@@ -63,6 +63,27 @@ public final class FakeClock extends Clock {
   }
 
   /**
+   * Moves the time forward to {@code target}, unless it is already there or later, and then wakes every call
+   * that waits for a deadline on this clock.
+   *
+   * @param target the instant to move to
+   * @return the new instant: {@code target} or the later instant the clock already showed
+   */
+  public Instant advanceTo(Instant target) {
+    Objects.requireNonNull(target, "target");
+    if (!target.isAfter(shared.now)) {
+      return shared.now;
+    }
+    synchronized (shared) {
+      if (target.isAfter(shared.now)) {
+        shared.now = target;
+      }
+      shared.notifyAll();
+      return shared.now;
+    }
+  }
+
+  /**
    * Returns the current instant.
    *
    * @return the instant, which changes only through {@link #advance}

@@ -9,6 +9,18 @@ import java.time.Duration;
  * {@code HypervisorException} with code TIMEOUT, having changed nothing). A disconnect or close of the fake ends
  * the wait with code CONNECTION.
  *
+ * <p>An operation that hangs until its timeout, run by an engine over the fake:
+ *
+ * <pre>{@code
+ * FakeHang hang = fake.onCall(FakeCall.PAUSE).hang(Duration.ofSeconds(30));
+ * CompletableFuture<Instance> pausing =
+ *     engine.submit("web-1", Operation.PAUSE, OperationOptions.defaults());
+ * assertThat(hang.awaitWaiting(Duration.ofSeconds(10))).isTrue();  // blocked in the hypervisor
+ * clock.advance(Duration.ofSeconds(30));                          // until its timeout
+ * assertThat(pausing).failsWithin(Duration.ofSeconds(10));        // a TIMEOUT hypervisor error
+ * assertThat(engine.get("web-1").vmState()).isEqualTo(VmState.ACTIVE);
+ * }</pre>
+ *
  * <p>Thread-safe.
  */
 public final class FakeHang {

@@ -87,9 +87,10 @@ import org.slf4j.LoggerFactory;
  * unwinds, leaving the guest as it is at that point. {@link FaultScript#failMidway(int)} instead makes the
  * hypervisor fail at a point, right after its step is reported.
  *
- * <p>Each call, in order: fails with code CONNECTION when closed or disconnected; advances the clock by the
- * call's latency; throws {@link InstanceNotFoundException} for an unknown id; applies a matched fault's
- * before-part (fail, disconnect or hang, a hang ending with TIMEOUT at the call's deadline at the latest); locks
+ * <p>Each call, in order: fails with code CONNECTION when closed or disconnected; throws
+ * {@link InstanceNotFoundException} for an unknown id; applies a matched fault's before-part (fail, disconnect
+ * or hang, a hang ending with TIMEOUT at the call's deadline at the latest); applies the call's latency (moves
+ * the clock to the instant the call began plus its latency, unless the clock is already later); locks
  * the instance and changes it (steps and midway faults at their points); unlocks and delivers the events raised
  * to subscribers on the calling thread; applies an after-fault; and records the call. Ids are UUIDs in any case;
  * only {@link #find} and {@link #guest} also take names.
@@ -270,8 +271,10 @@ public final class FakeHypervisor implements HypervisorDriver {
   }
 
   /**
-   * Sets the latency of a kind of call: each such call advances the clock by it (and, in real-sleep mode,
-   * sleeps it) before doing anything else.
+   * Sets the latency of a kind of call. Latency is per call: a call that begins at instant T moves the clock
+   * to T plus its latency before it changes anything (unless the clock is already later), so that one thread's
+   * calls add up as they would on a real host while calls of several threads that overlap do not; in
+   * real-sleep mode the call also sleeps it. A call that fails still takes its latency.
    *
    * @param call the kind of call
    * @param latency the latency; zero removes it

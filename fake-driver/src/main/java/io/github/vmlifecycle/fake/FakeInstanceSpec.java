@@ -45,13 +45,25 @@ public abstract class FakeInstanceSpec {
     return builder().name(name).build();
   }
 
-  /** The name: unique in the fake, not blank, without '/' or NUL (it names the instance directory). */
+  /**
+   * The name: unique in the fake, not blank, without '/' or NUL (it names the instance directory).
+   *
+   * @return the name: unique in the fake, not blank, without '/' or NUL (it names the instance directory)
+   */
   public abstract String name();
 
-  /** The UUID in any case; empty means one derived from the name, the same on every run. */
+  /**
+   * The UUID in any case; empty means one derived from the name, the same on every run.
+   *
+   * @return the UUID in any case; empty means one derived from the name, the same on every run
+   */
   public abstract Optional<String> uuid();
 
-  /** The initial power state; NOSTATE is not allowed. */
+  /**
+   * The initial power state; NOSTATE is not allowed.
+   *
+   * @return the initial power state; NOSTATE is not allowed
+   */
   @Value.Default
   public PowerState powerState() {
     return PowerState.RUNNING;
@@ -60,10 +72,16 @@ public abstract class FakeInstanceSpec {
   /**
    * The initial persistent definition; empty means a small valid libvirt domain XML with the name, UUID,
    * memory, one virtio disk {@code /var/lib/fake/<name>/disk} and a serial console.
+   *
+   * @return the initial persistent definition
    */
   public abstract Optional<String> definition();
 
-  /** Whether the instance starts with a saved-memory image; needs the power state SHUTDOWN. */
+  /**
+   * Whether the instance starts with a saved-memory image; needs the power state SHUTDOWN.
+   *
+   * @return whether the instance starts with a saved-memory image; needs the power state SHUTDOWN
+   */
   @Value.Default
   public boolean savedMemory() {
     return false;
@@ -72,6 +90,8 @@ public abstract class FakeInstanceSpec {
   /**
    * The guest memory contents: in RAM when the instance starts active, in the saved-memory image when it has
    * one, else ignored.
+   *
+   * @return the guest memory contents
    */
   @Value.Default
   public String guestMemory() {
@@ -81,16 +101,27 @@ public abstract class FakeInstanceSpec {
   /**
    * The image the root disk is backed by, used as the rescue image when a rescue request names none; it is
    * registered as an existing image.
+   *
+   * @return the image the root disk is backed by, used as the rescue image when a rescue request names none
    */
   public abstract Optional<String> backingImage();
 
-  /** The guest memory size in bytes, the total that suspend and resume report progress against. */
+  /**
+   * The guest memory size in bytes, the total that suspend and resume report progress against.
+   *
+   * @return the guest memory size in bytes, the total that suspend and resume report progress against
+   */
   @Value.Default
   public long memoryBytes() {
     return DEFAULT_MEMORY_BYTES;
   }
 
-  /** Whether the guest ignores clean shutdown requests, so that a stop waits its timeout out, then forces. */
+  /**
+   * Whether the guest ignores clean shutdown requests, so that a stop waits its timeout out, then forces.
+   *
+   * @return whether the guest ignores clean shutdown requests, so that a stop waits its timeout out, then
+   *     forces
+   */
   @Value.Default
   public boolean ignoresShutdown() {
     return false;

@@ -21,19 +21,35 @@ public abstract class RecordedCall {
     return ImmutableRecordedCall.of(call, Optional.ofNullable(instance), timestamp, Optional.ofNullable(failure));
   }
 
-  /** The kind of call. */
+  /**
+   * The kind of call.
+   *
+   * @return the kind of call
+   */
   @Value.Parameter
   public abstract FakeCall call();
 
-  /** The instance id or name exactly as the caller passed it; empty for {@link FakeCall#LIST}. */
+  /**
+   * The instance id or name exactly as the caller passed it; empty for {@link FakeCall#LIST}.
+   *
+   * @return the instance id or name exactly as the caller passed it; empty for {@link FakeCall#LIST}
+   */
   @Value.Parameter
   public abstract Optional<String> instance();
 
-  /** The fake clock's instant when the call began, before any injected latency. */
+  /**
+   * The fake clock's instant when the call began, before any injected latency.
+   *
+   * @return the fake clock's instant when the call began, before any injected latency
+   */
   @Value.Parameter
   public abstract Instant timestamp();
 
-  /** The type of the exception the call threw; empty when it returned normally. */
+  /**
+   * The type of the exception the call threw; empty when it returned normally.
+   *
+   * @return the type of the exception the call threw; empty when it returned normally
+   */
   @Value.Parameter
   public abstract Optional<Class<? extends Throwable>> failure();
 

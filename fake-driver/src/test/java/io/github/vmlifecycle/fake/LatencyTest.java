@@ -8,8 +8,10 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.ProgressListener;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class LatencyTest {
@@ -57,6 +59,62 @@ class LatencyTest {
 
     assertThat(fake.takeCall().timestamp()).isEqualTo(start);
     assertThat(events).singleElement().extracting(DriverEvent::timestamp).isEqualTo(start.plusSeconds(3));
+  }
+
+  @Test
+  void latency_ofCallsThatOverlap_doesNotAddUp() throws Exception {
+    int threads = 8;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      ids.add(fake.createInstance("vm-" + i));
+    }
+    List<DriverEvent> events = new CopyOnWriteArrayList<>();
+    fake.subscribe(events::add);
+    fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(2));
+    FakeHang hang = fake.onCall(FakeCall.PAUSE).always().hang(Duration.ofHours(1));
+    Instant start = clock.instant();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    for (String vm : ids) {
+      Thread t = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        fake.pause(vm, call());
+      });
+      t.start();
+      workers.add(t);
+    }
+
+    go.countDown();
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (hang.waitingCalls() < threads && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    assertThat(hang.waitingCalls()).isEqualTo(threads);
+    hang.release();
+    for (Thread t : workers) {
+      t.join(30_000);
+    }
+
+    assertThat(clock.instant()).isEqualTo(start.plusSeconds(2));
+    assertThat(fake.calls(FakeCall.PAUSE)).hasSize(threads).allMatch(RecordedCall::succeeded)
+        .allMatch(c -> c.timestamp().equals(start));
+    assertThat(events).hasSize(threads).allMatch(e -> e.timestamp().equals(start.plusSeconds(2)));
+  }
+
+  @Test
+  void latency_ofAFailedCall_isStillTaken() {
+    fake.setLatency(FakeCall.PAUSE, Duration.ofSeconds(1));
+    fake.onCall(FakeCall.PAUSE).failBefore();
+    Instant start = clock.instant();
+
+    assertThatThrownBy(() -> fake.pause(id, call())).isInstanceOf(io.github.vmlifecycle.HypervisorException.class);
+
+    assertThat(clock.instant()).isEqualTo(start.plusSeconds(1));
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.github.vmlifecycle.spi.DriverCall;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The package documentation's example, run: code under test sees only the driver interface. */
+/** Code under test that sees only the driver interface, run against the fake. */
 class UsageExampleTest {
 
   /** Stands for the code under test: suspends, and on a failed resume hard-reboots. */

@@ -11,7 +11,9 @@ package io.github.vmlifecycle.testing;
 public final class SimulatedDeath extends Error {
   private static final long serialVersionUID = 1L;
 
+  /** The step at which the death was simulated. */
   private final String step;
+  /** Which occurrence of the step it was, from 1. */
   private final int occurrence;
 
   /**

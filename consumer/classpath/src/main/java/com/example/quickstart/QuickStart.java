@@ -1,26 +1,25 @@
-package io.github.vmlifecycle.examples;
+package com.example.quickstart;
 
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceStores;
 import io.github.vmlifecycle.InvalidStateException;
 import io.github.vmlifecycle.LifecycleEngine;
-import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.fake.FakeHypervisor;
+import io.github.vmlifecycle.rescue.RescueRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The README's quick start, compiled and run as an example program. */
+/** vmlifecycle's quick start: every operation once, on the fake hypervisor. */
 public final class QuickStart {
   private QuickStart() {}
 
   /**
-   * Runs the quick start on the fake hypervisor.
+   * Runs the quick start.
    *
    * @param args ignored
    * @throws Exception if the state directory cannot be created
    */
   public static void main(String[] args) throws Exception {
-    // quickstart:begin
     FakeHypervisor hypervisor = new FakeHypervisor();      // or LibvirtDriver.connect(...) on a real host
     hypervisor.createInstance("web-1");
     hypervisor.addImage("/images/rescue.qcow2");
@@ -46,6 +45,5 @@ public final class QuickStart {
       }
       engine.actions("web-1").forEach(a -> System.out.println(a.action() + " " + a.result()));
     }
-    // quickstart:end
   }
 }
