@@ -8,7 +8,6 @@ import io.github.vmlifecycle.OperationOptions;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.PowerSyncRules;
 import io.github.vmlifecycle.internal.TruthDerivation;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * stored power state always becomes the reported one; a guest that stopped by itself makes the
  * instance STOPPED; a guest running while the instance is STOPPED (or off while PAUSED) is stopped.
  * Each stop is Nova's {@code force_stop}: the user's stop on the {@link OperationPath}, only without
- * the vm_state check, recorded as a {@code stop} action whose message begins with {@value #NOTE_PREFIX}.
+ * the vm_state check (a clean shutdown with the engine's shutdown timeout and retry interval, then a
+ * destroy), recorded as a {@code stop} action whose message begins with {@value #NOTE_PREFIX} and says
+ * whether the guest went down cleanly or was destroyed.
  * Thread-safe.
  */
 public final class PowerSync {
@@ -108,7 +109,7 @@ public final class PowerSync {
   private Optional<ActionRecord> forceStop(Instance current, String what) {
     long version = current.version();
     Optional<Accepted> accepted = path.acceptIf(current.id(), Operation.STOP,
-        OperationOptions.builder().shutdownTimeout(Duration.ZERO).build(), i -> i.version() == version,
+        OperationOptions.defaults(), i -> i.version() == version,
         NOTE_PREFIX + ": " + what, false, true);
     if (accepted.isEmpty()) {
       return Optional.empty(); // the instance changed meanwhile; the next look decides again

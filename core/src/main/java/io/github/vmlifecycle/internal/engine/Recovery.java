@@ -4,13 +4,13 @@ import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.OperationOptions;
 import io.github.vmlifecycle.OperationSupersededException;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.spi.DriverInstance;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Resolves instances left with a task_state by a managing process that died: each is taken over on the
  * {@link OperationPath}, finished where that is what the user asked for and safe (a stop, a start, an
- * unpause, a hard reboot, an unrescue, the start of a defined rescue), and landed on the state the
+ * unpause, a reboot, an unrescue, the start of a defined rescue; a stop is a clean one with the engine's
+ * shutdown timeout and retry interval), and landed on the state the
  * hypervisor shows as a {@code recover} action. Thread-safe.
  */
 public final class Recovery {
@@ -195,9 +196,13 @@ public final class Recovery {
     throw new IllegalStateException("no operation sets task_state " + task);
   }
 
-  /** Calls the driver to finish part of {@code operation} for a recovery, with the instance's journal. */
-  private void drive(Operation operation, Instance stuck, StoreJournal journal) {
-    path.callDriver(operation, stuck, ctx.call(journal).shutdownTimeout(Duration.ZERO).build());
+  /**
+   * Calls the driver to finish part of {@code operation} for a recovery, with the instance's journal and
+   * the engine's defaults (a stop is a clean one, as the user's); returns how a stop went, if it was one.
+   */
+  private String drive(Operation operation, Instance stuck, StoreJournal journal) {
+    return path.callDriver(operation, stuck, ctx.call(journal, OperationOptions.defaults()).build())
+        .map(how -> " (" + how + ")").orElse("");
   }
 
   /**
@@ -219,8 +224,7 @@ public final class Recovery {
     switch (task) {
       case POWERING_OFF:
         if (power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.CRASHED) {
-          drive(Operation.STOP, stuck, journal);
-          return Optional.of("finished the stop");
+          return Optional.of("finished the stop" + drive(Operation.STOP, stuck, journal));
         }
         return Optional.empty();
       case POWERING_ON:
@@ -237,10 +241,11 @@ public final class Recovery {
           return Optional.of("finished the unpause");
         }
         return Optional.empty();
+      case REBOOTING:
       case REBOOTING_HARD:
         if (power != PowerState.RUNNING) {
           drive(Operation.HARD_REBOOT, stuck, journal);
-          return Optional.of("finished the hard reboot");
+          return Optional.of(task == TaskState.REBOOTING ? "finished the reboot (hard)" : "finished the hard reboot");
         }
         return Optional.empty();
       case UNRESCUING:
