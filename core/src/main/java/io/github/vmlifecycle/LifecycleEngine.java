@@ -417,7 +417,20 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> recover() {
-    return recovery.recoverAll(executor);
+    return recover(OperationOptions.defaults());
+  }
+
+  /**
+   * Resolves every stuck instance as {@link #recover()} does; a stop it finishes ("stop again") is a
+   * clean one with {@code options}' shutdown timeout and retry interval (the engine's defaults where they
+   * name none), and its action says whether the guest went down cleanly or was destroyed.
+   *
+   * @param options the shutdown timeout and retry interval of the stops it finishes
+   * @return the recover actions, one per instance resolved
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recover(OperationOptions options) {
+    return recovery.recoverAll(executor, Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -436,7 +449,20 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> recoverHostBoot(boolean resumeGuests) {
-    return hostBoot.recover(resumeGuests);
+    return recoverHostBoot(resumeGuests, OperationOptions.defaults());
+  }
+
+  /**
+   * Deals with instances after the host restarted as {@link #recoverHostBoot(boolean)} does, a sync's
+   * stop using {@code options}' shutdown timeout and retry interval.
+   *
+   * @param resumeGuests true to hard-reboot the guests that were running, false to mark them STOPPED
+   * @param options the shutdown timeout and retry interval of the stops
+   * @return the actions taken, one per instance changed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recoverHostBoot(boolean resumeGuests, OperationOptions options) {
+    return hostBoot.recover(resumeGuests, Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -446,9 +472,23 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> syncPowerStates() {
+    return syncPowerStates(OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs every idle instance as {@link #syncPowerStates()} does; each stop (Nova's {@code force_stop},
+   * a clean shutdown, then a destroy after the timeout) uses {@code options}' shutdown timeout and retry
+   * interval, the engine's defaults where they name none.
+   *
+   * @param options the shutdown timeout and retry interval of the stops
+   * @return the actions taken (stops), empty when everything agreed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> syncPowerStates(OperationOptions options) {
+    Objects.requireNonNull(options, "options");
     List<ActionRecord> actions = new ArrayList<>();
     for (Instance instance : ctx.store().list()) {
-      powerSync.sync(instance.id()).ifPresent(actions::add);
+      powerSync.sync(instance.id(), options).ifPresent(actions::add);
     }
     return actions;
   }
@@ -532,8 +572,22 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws InstanceNotFoundException if the instance is unknown
    */
   public Instance syncPowerState(String ref) {
+    return syncPowerState(ref, OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs one idle instance as {@link #syncPowerState(String)} does, a stop using {@code options}'
+   * shutdown timeout and retry interval.
+   *
+   * @param ref a name or UUID
+   * @param options the shutdown timeout and retry interval of a stop
+   * @return the instance after the sync
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance syncPowerState(String ref, OperationOptions options) {
+    Objects.requireNonNull(options, "options");
     Instance instance = resolver.resolve(ref);
-    powerSync.sync(instance.id());
+    powerSync.sync(instance.id(), options);
     return ctx.store().get(instance.id()).orElse(instance);
   }
 

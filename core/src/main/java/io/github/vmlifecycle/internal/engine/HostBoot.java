@@ -48,9 +48,10 @@ public final class HostBoot {
    * Syncs or hard-reboots every idle instance stored as RUNNING whose guest is off now.
    *
    * @param resumeGuests true to hard-reboot them, false to sync them (STOPPED)
+   * @param options the stops' shutdown timeout and retry interval
    * @return the actions taken
    */
-  public List<ActionRecord> recover(boolean resumeGuests) {
+  public List<ActionRecord> recover(boolean resumeGuests, OperationOptions options) {
     List<ActionRecord> actions = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (!wasRunning(instance)) {
@@ -64,7 +65,7 @@ public final class HostBoot {
       if (resumeGuests) {
         resume(instance).ifPresent(actions::add);
       } else {
-        powerSync.sync(instance.id()).ifPresent(actions::add);
+        powerSync.sync(instance.id(), options).ifPresent(actions::add);
       }
     }
     return actions;

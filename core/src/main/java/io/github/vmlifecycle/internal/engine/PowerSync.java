@@ -47,6 +47,15 @@ public final class PowerSync {
    * leave the first look's state stored.
    */
   public Optional<ActionRecord> sync(String id) {
+    return sync(id, OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs one instance as {@link #sync(String)} does, a stop using {@code options} (shutdown timeout and
+   * retry interval; the engine's defaults where they name none). A request handed to a sync already
+   * running is done with that sync's options.
+   */
+  public Optional<ActionRecord> sync(String id, OperationOptions options) {
     InstanceSlot slot = ctx.slot(id);
     ReentrantLock lock = slot.executionLock;
     slot.syncRequested.set(true);
@@ -55,7 +64,7 @@ public final class PowerSync {
     while (slot.syncRequested.get() && lock.tryLock()) {
       try {
         while (slot.syncRequested.getAndSet(false)) {
-          Optional<ActionRecord> action = syncLocked(id);
+          Optional<ActionRecord> action = syncLocked(id, options);
           if (action.isPresent()) {
             taken = action;
           }
@@ -67,7 +76,7 @@ public final class PowerSync {
     return taken;
   }
 
-  private Optional<ActionRecord> syncLocked(String id) {
+  private Optional<ActionRecord> syncLocked(String id, OperationOptions options) {
     Optional<Instance> stored = ctx.store.get(id);
     if (stored.isEmpty() || stored.get().taskState().isPresent()) {
       return Optional.empty();
@@ -97,19 +106,19 @@ public final class PowerSync {
         if (!again.known() || TruthDerivation.powerState(again.instance) != reported) {
           return Optional.empty(); // not confirmed by a second look
         }
-        return forceStop(current, what);
+        return forceStop(current, what, options);
       case FORCE_STOP:
-        return forceStop(current, what);
+        return forceStop(current, what, options);
       default:
         return Optional.empty();
     }
   }
 
   /** Nova's {@code force_stop}: a stop without the vm_state check, only while the record is unchanged. */
-  private Optional<ActionRecord> forceStop(Instance current, String what) {
+  private Optional<ActionRecord> forceStop(Instance current, String what, OperationOptions options) {
     long version = current.version();
     Optional<Accepted> accepted = path.acceptIf(current.id(), Operation.STOP,
-        OperationOptions.defaults(), i -> i.version() == version,
+        options, i -> i.version() == version,
         NOTE_PREFIX + ": " + what, false, true);
     if (accepted.isEmpty()) {
       return Optional.empty(); // the instance changed meanwhile; the next look decides again
