@@ -108,13 +108,19 @@ class CleanStopTest {
     }
   }
 
-  @Test
-  void recovery_stopAgain_isACleanStopAndTheActionSaysSo() {
+  /** A stop whose process died once it was accepted: POWERING_OFF stored, the guest still running. */
+  private String stopCrashedAfterAccept() {
     String id = fake.createInstance("web-1");
     try (LifecycleEngine first = engine()) {
       first.get(id);
       assertThat(crash.runUntil(CrashPoint.AFTER_ACCEPT, () -> first.stop(id))).isTrue();
     }
+    return id;
+  }
+
+  @Test
+  void recovery_stopAgain_isACleanStopAndTheActionSaysSo() {
+    String id = stopCrashedAfterAccept();
     try (LifecycleEngine restarted = engine()) {
       List<ActionRecord> recovered = restarted.recover();
       assertThat(recovered).singleElement().extracting(a -> a.message().orElseThrow()).asString()
@@ -126,11 +132,7 @@ class CleanStopTest {
 
   @Test
   void recovery_stopAgain_destroysAGuestIgnoringRequestsAfterTheGivenTimeout() {
-    String id = fake.createInstance("web-1");
-    try (LifecycleEngine first = engine()) {
-      first.get(id);
-      assertThat(crash.runUntil(CrashPoint.AFTER_ACCEPT, () -> first.stop(id))).isTrue();
-    }
+    String id = stopCrashedAfterAccept();
     fake.guest(id).setIgnoresShutdown(true);
     try (LifecycleEngine restarted = engine()) {
       Instant before = clock.instant();

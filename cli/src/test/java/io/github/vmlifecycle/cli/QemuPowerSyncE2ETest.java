@@ -290,6 +290,12 @@ class QemuPowerSyncE2ETest {
           .as("%s says the hypervisor reports one of %s", m, Arrays.toString(reported)).isTrue();
     });
     assertThat(a.faultKind()).isEmpty();
+    // the action is appended before its end event is emitted: wait for the event
+    long deadline = System.nanoTime() + SEEN.toNanos();
+    while (events.stream().noneMatch(e -> e.requestId().equals(a.requestId()) && e.name().equals("instance.power_off.end"))
+        && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+    }
     assertThat(events).anySatisfy(e -> {
       assertThat(e.instanceId()).isEqualTo(g.uuid);
       assertThat(e.requestId()).isEqualTo(a.requestId());

@@ -86,14 +86,6 @@ public final class HostBoot {
     Optional<Accepted> accepted = path.acceptIf(instance.id(), Operation.HARD_REBOOT, OperationOptions.defaults(),
         due, NOTE_PREFIX + ": the guest was running before the host restarted and is "
             + "running in the store but off now", false, false);
-    if (accepted.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      path.run(accepted.get());
-    } catch (RuntimeException e) {
-      // recorded as a failed reboot; the instance landed on its true state
-    }
-    return accepted.get().outcome();
+    return path.runStarted(accepted); // empty when the instance changed meanwhile
   }
 }

@@ -1,6 +1,7 @@
 package io.github.vmlifecycle.internal.engine;
 
 import io.github.vmlifecycle.ActionKind;
+import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceNotFoundException;
@@ -135,6 +136,24 @@ public final class OperationPath {
     } catch (RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Runs an operation the engine started itself ({@link #acceptIf}), if it was accepted: a failure is
+   * recorded in its action (the instance landed on its true state), not thrown.
+   *
+   * @return the action logged, or empty when nothing was accepted
+   */
+  Optional<ActionRecord> runStarted(Optional<Accepted> accepted) {
+    if (accepted.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      run(accepted.get());
+    } catch (RuntimeException e) {
+      // recorded as a failed action; the instance landed on its true state
+    }
+    return accepted.get().outcome();
   }
 
   /** Takes over the operation a dead process left on {@code stuck}, to be landed as a {@code recover} action. */

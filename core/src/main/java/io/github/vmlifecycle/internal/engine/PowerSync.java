@@ -120,14 +120,6 @@ public final class PowerSync {
     Optional<Accepted> accepted = path.acceptIf(current.id(), Operation.STOP,
         options, i -> i.version() == version,
         NOTE_PREFIX + ": " + what, false, true);
-    if (accepted.isEmpty()) {
-      return Optional.empty(); // the instance changed meanwhile; the next look decides again
-    }
-    try {
-      path.run(accepted.get());
-    } catch (RuntimeException e) {
-      // recorded as a failed stop; the instance landed on its true state
-    }
-    return accepted.get().outcome();
+    return path.runStarted(accepted); // empty when the instance changed meanwhile
   }
 }
