@@ -12,7 +12,7 @@ public enum ActionKind {
   STOP("stop", "power_off"),
   /** A start. */
   START("start", "power_on"),
-  /** A hard reboot. */
+  /** A reboot, soft or hard. */
   REBOOT("reboot", "reboot"),
   /** A pause. */
   PAUSE("pause", "pause"),

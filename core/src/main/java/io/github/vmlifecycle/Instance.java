@@ -120,6 +120,17 @@ public abstract class Instance {
   public abstract Optional<String> originalDefinition();
 
   /**
+   * The guest's persistent definition as it was when the operation in flight was accepted, kept while a
+   * pause, unpause, suspend, resume or reboot runs: a hard reboot that pre-empts such a call defines this
+   * again before it starts the guest, whatever the pre-empted call left. Empty when idle. It may hold
+   * secrets, so {@link #toString()} leaves it out.
+   *
+   * @return the definition at acceptance, or empty
+   */
+  @Value.Redacted
+  public abstract Optional<String> definitionAtAccept();
+
+  /**
    * The rescue request while the instance is rescued or being rescued.
    *
    * @return the rescue request while the instance is rescued or being rescued

@@ -4,12 +4,14 @@ import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.internal.RequestIds;
 import io.github.vmlifecycle.internal.engine.Accepted;
 import io.github.vmlifecycle.internal.engine.EngineContext;
+import io.github.vmlifecycle.internal.engine.HostBoot;
 import io.github.vmlifecycle.internal.engine.InstanceResolver;
 import io.github.vmlifecycle.internal.engine.NextRecord;
 import io.github.vmlifecycle.internal.engine.OperationPath;
 import io.github.vmlifecycle.internal.engine.PowerSync;
 import io.github.vmlifecycle.internal.engine.Recovery;
 import io.github.vmlifecycle.internal.engine.RescueTimeouts;
+import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.InstanceStore;
@@ -36,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle engine: pause, unpause, suspend, resume, rescue, unrescue, stop, start and hard reboot
- * of instances on one hypervisor, with Nova's state rules, an action log, events, recovery after a
+ * The lifecycle engine: pause, unpause, suspend, resume, rescue, unrescue, stop, start, soft and hard
+ * reboot of instances on one hypervisor, with Nova's state rules, an action log, events, recovery after a
  * crash, power-state sync and rescue timeouts.
  *
  * <p>Every operation has two phases. Accepting it checks {@link LifecycleRules} and sets the task_state
@@ -66,6 +68,7 @@ public final class LifecycleEngine implements AutoCloseable {
   private final Recovery recovery;
   private final PowerSync powerSync;
   private final RescueTimeouts rescueTimeouts;
+  private final HostBoot hostBoot;
   private final Executor executor;
   private final ExecutorService ownedExecutor;
   private final AutoCloseable driverSubscription;
@@ -73,13 +76,14 @@ public final class LifecycleEngine implements AutoCloseable {
 
   private LifecycleEngine(Builder b) {
     this.ctx = new EngineContext(b.driver, b.store, b.clock, b.rules, b.syncRules, b.requestIds,
-        b.defaultShutdownTimeout, b.steps);
+        b.defaultShutdownTimeout, b.defaultShutdownRetryInterval, b.defaultSoftRebootTimeout, b.steps);
     b.listeners.forEach(ctx.log()::addListener);
     this.resolver = new InstanceResolver(ctx);
     this.path = new OperationPath(ctx, resolver);
     this.recovery = new Recovery(ctx, path);
     this.powerSync = new PowerSync(ctx, path);
     this.rescueTimeouts = new RescueTimeouts(ctx, path);
+    this.hostBoot = new HostBoot(ctx, path, powerSync);
     if (b.executor == null) {
       AtomicInteger n = new AtomicInteger();
       this.ownedExecutor = Executors.newCachedThreadPool(r -> {
@@ -329,8 +333,23 @@ public final class LifecycleEngine implements AutoCloseable {
   }
 
   /**
+   * Reboots an ACTIVE instance softly, as Nova's default reboot: asks the guest to shut down and starts
+   * it again, waiting up to the engine's soft-reboot timeout (default 120 s) for it to react, and
+   * hard-reboots it when it does not; the {@code reboot} action says which happened. See
+   * {@link #execute} for errors.
+   *
+   * @param ref a name or UUID
+   * @return the instance, ACTIVE
+   */
+  public Instance reboot(String ref) {
+    return execute(ref, Operation.SOFT_REBOOT, OperationOptions.defaults());
+  }
+
+  /**
    * Hard-reboots an instance (ACTIVE, STOPPED, PAUSED, SUSPENDED or ERROR, also while it is pausing,
-   * unpausing, suspending or resuming, which it pre-empts). See {@link #execute} for errors.
+   * unpausing, suspending, resuming or rebooting, which it pre-empts at once, without waiting for the
+   * pre-empted call): destroys the guest, defines again the definition kept when the pre-empted call was
+   * accepted, and starts it. See {@link #execute} for errors.
    *
    * @param ref a name or UUID
    * @return the instance, ACTIVE
@@ -398,7 +417,52 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> recover() {
-    return recovery.recoverAll(executor);
+    return recover(OperationOptions.defaults());
+  }
+
+  /**
+   * Resolves every stuck instance as {@link #recover()} does; a stop it finishes ("stop again") is a
+   * clean one with {@code options}' shutdown timeout and retry interval (the engine's defaults where they
+   * name none), and its action says whether the guest went down cleanly or was destroyed.
+   *
+   * @param options the shutdown timeout and retry interval of the stops it finishes
+   * @return the recover actions, one per instance resolved
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recover(OperationOptions options) {
+    return recovery.recoverAll(executor, Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Deals with instances after the host itself restarted (Nova's {@code init_host}): every idle
+   * instance whose stored power state is RUNNING but whose guest is now off (or gone) is either synced
+   * (the power sync's stop: STOPPED; Nova's default) or, with {@code resumeGuests} (Nova's
+   * {@code resume_guests_state_on_host_boot}), brought back with a hard reboot. Instances whose guest
+   * is running, paused or suspended are left alone, as are instances with an operation in flight (run
+   * {@link #recover()} first) and those the rules do not let a hard reboot start from (RESCUED). Each
+   * change goes through the one operation path and is logged: a sync as the power sync's {@code stop}
+   * (message {@code power sync: ...}, saying whether the guest went down cleanly), a resume as a
+   * {@code reboot} whose message begins with {@code host boot}.
+   *
+   * @param resumeGuests true to hard-reboot the guests that were running, false to mark them STOPPED
+   * @return the actions taken, one per instance changed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recoverHostBoot(boolean resumeGuests) {
+    return recoverHostBoot(resumeGuests, OperationOptions.defaults());
+  }
+
+  /**
+   * Deals with instances after the host restarted as {@link #recoverHostBoot(boolean)} does, a sync's
+   * stop using {@code options}' shutdown timeout and retry interval.
+   *
+   * @param resumeGuests true to hard-reboot the guests that were running, false to mark them STOPPED
+   * @param options the shutdown timeout and retry interval of the stops
+   * @return the actions taken, one per instance changed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> recoverHostBoot(boolean resumeGuests, OperationOptions options) {
+    return hostBoot.recover(resumeGuests, Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -408,9 +472,23 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws StoreException if the store cannot be read
    */
   public List<ActionRecord> syncPowerStates() {
+    return syncPowerStates(OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs every idle instance as {@link #syncPowerStates()} does; each stop (Nova's {@code force_stop},
+   * a clean shutdown, then a destroy after the timeout) uses {@code options}' shutdown timeout and retry
+   * interval, the engine's defaults where they name none.
+   *
+   * @param options the shutdown timeout and retry interval of the stops
+   * @return the actions taken (stops), empty when everything agreed
+   * @throws StoreException if the store cannot be read
+   */
+  public List<ActionRecord> syncPowerStates(OperationOptions options) {
+    Objects.requireNonNull(options, "options");
     List<ActionRecord> actions = new ArrayList<>();
     for (Instance instance : ctx.store().list()) {
-      powerSync.sync(instance.id()).ifPresent(actions::add);
+      powerSync.sync(instance.id(), options).ifPresent(actions::add);
     }
     return actions;
   }
@@ -494,8 +572,22 @@ public final class LifecycleEngine implements AutoCloseable {
    * @throws InstanceNotFoundException if the instance is unknown
    */
   public Instance syncPowerState(String ref) {
+    return syncPowerState(ref, OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs one idle instance as {@link #syncPowerState(String)} does, a stop using {@code options}'
+   * shutdown timeout and retry interval.
+   *
+   * @param ref a name or UUID
+   * @param options the shutdown timeout and retry interval of a stop
+   * @return the instance after the sync
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public Instance syncPowerState(String ref, OperationOptions options) {
+    Objects.requireNonNull(options, "options");
     Instance instance = resolver.resolve(ref);
-    powerSync.sync(instance.id());
+    powerSync.sync(instance.id(), options);
     return ctx.store().get(instance.id()).orElse(instance);
   }
 
@@ -563,7 +655,9 @@ public final class LifecycleEngine implements AutoCloseable {
     private LifecycleRules rules = LifecycleRules.standard();
     private PowerSyncRules syncRules = PowerSyncRules.standard();
     private Supplier<String> requestIds = new RequestIds();
-    private Duration defaultShutdownTimeout = Duration.ofSeconds(60);
+    private Duration defaultShutdownTimeout = DriverCall.DEFAULT_SHUTDOWN_TIMEOUT;
+    private Duration defaultShutdownRetryInterval = DriverCall.DEFAULT_SHUTDOWN_RETRY_INTERVAL;
+    private Duration defaultSoftRebootTimeout = DriverCall.DEFAULT_SOFT_REBOOT_TIMEOUT;
     private final List<LifecycleListener> listeners = new ArrayList<>();
     private boolean syncOnDriverEvents = true;
     private boolean closeDriver;
@@ -655,7 +749,9 @@ public final class LifecycleEngine implements AutoCloseable {
     }
 
     /**
-     * Sets how long a stop waits for a clean shutdown when the caller gives no timeout; default 60 s.
+     * Sets how long a stop waits for a clean shutdown when the caller gives no timeout (Nova's
+     * {@code shutdown_timeout}); default 60 s. It applies to the stops the engine starts itself too:
+     * the power sync's, recovery's, the host-boot sync's and a rescue's power-off.
      *
      * @param timeout the timeout, zero or positive
      * @return this builder
@@ -666,6 +762,38 @@ public final class LifecycleEngine implements AutoCloseable {
         throw new InvalidInputException("The shutdown timeout must not be negative: " + timeout);
       }
       this.defaultShutdownTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how often a stop asks a guest that has not shut down again, when the caller gives no interval
+     * (Nova's {@code shutdown_retry_interval}); default 10 s.
+     *
+     * @param interval the interval, positive
+     * @return this builder
+     * @throws InvalidInputException if zero or negative
+     */
+    public Builder defaultShutdownRetryInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new InvalidInputException("The shutdown retry interval must be positive: " + interval);
+      }
+      this.defaultShutdownRetryInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets how long a soft reboot waits for the guest to react before it hard-reboots it, when the
+     * caller gives no timeout (Nova's {@code wait_soft_reboot_seconds}); default 120 s.
+     *
+     * @param timeout the timeout, zero or positive
+     * @return this builder
+     * @throws InvalidInputException if negative
+     */
+    public Builder defaultSoftRebootTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new InvalidInputException("The soft reboot timeout must not be negative: " + timeout);
+      }
+      this.defaultSoftRebootTimeout = timeout;
       return this;
     }
 

@@ -7,10 +7,9 @@ import static io.github.vmlifecycle.VmState.RESCUED;
 import static io.github.vmlifecycle.VmState.STOPPED;
 import static io.github.vmlifecycle.VmState.SUSPENDED;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.Map;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +32,7 @@ public final class LifecycleRules {
       rule(Operation.UNRESCUE, TaskState.UNRESCUING, ACTIVE, PowerState.RUNNING, RESCUED),
       rule(Operation.STOP, TaskState.POWERING_OFF, STOPPED, PowerState.SHUTDOWN, ACTIVE, ERROR),
       rule(Operation.START, TaskState.POWERING_ON, ACTIVE, PowerState.RUNNING, STOPPED),
+      rule(Operation.SOFT_REBOOT, TaskState.REBOOTING, ACTIVE, PowerState.RUNNING, ACTIVE),
       TransitionRule.builder()
           .operation(Operation.HARD_REBOOT)
           .taskState(TaskState.REBOOTING_HARD)
@@ -40,7 +40,8 @@ public final class LifecycleRules {
           .powerStateAfter(PowerState.RUNNING)
           .addAllowedVmStates(ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR)
           .addPreemptableTaskStates(
-              TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING)
+              TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING,
+              TaskState.REBOOTING, TaskState.REBOOTING_HARD)
           .build()));
 
   private final Map<Operation, TransitionRule> rules;

@@ -22,6 +22,10 @@ public enum Operation {
   STOP("stop", ActionKind.STOP),
   /** Power the guest on. */
   START("start", ActionKind.START),
+  /**
+   * Ask the guest to shut down and start it again; destroy and start it when it does not react in time.
+   */
+  SOFT_REBOOT("reboot", ActionKind.REBOOT),
   /** Destroy and start the guest again from its definition. */
   HARD_REBOOT("reboot", ActionKind.REBOOT);
 

@@ -8,8 +8,9 @@ import java.util.Optional;
 import org.immutables.value.Value;
 
 /**
- * Options for one operation: the shutdown timeout of a stop or rescue, the rescue request, a progress
- * listener for suspend and resume.
+ * Options for one operation: the shutdown timeout and retry interval of a stop, a rescue's power-off or
+ * a soft reboot, the soft reboot's timeout, the rescue request, a progress listener for suspend and
+ * resume.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -47,6 +48,21 @@ public abstract class OperationOptions {
   public abstract Optional<Duration> shutdownTimeout();
 
   /**
+   * How often a guest that has not shut down is asked again during a stop, a rescue's power-off or a
+   * soft reboot; empty: the engine's default.
+   *
+   * @return the retry interval, or empty
+   */
+  public abstract Optional<Duration> shutdownRetryInterval();
+
+  /**
+   * How long a soft reboot waits for the guest to react before a hard reboot; empty: the engine's default.
+   *
+   * @return the soft-reboot timeout, or empty
+   */
+  public abstract Optional<Duration> softRebootTimeout();
+
+  /**
    * What a rescue boots; empty: {@link RescueRequest#defaults()}.
    *
    * @return what a rescue boots; empty: {@link RescueRequest#defaults()}
@@ -67,6 +83,13 @@ public abstract class OperationOptions {
   void check() {
     if (shutdownTimeout().isPresent() && shutdownTimeout().get().isNegative()) {
       throw new InvalidInputException("The shutdown timeout must not be negative: " + shutdownTimeout().get());
+    }
+    if (shutdownRetryInterval().isPresent()
+        && (shutdownRetryInterval().get().isNegative() || shutdownRetryInterval().get().isZero())) {
+      throw new InvalidInputException("The shutdown retry interval must be positive: " + shutdownRetryInterval().get());
+    }
+    if (softRebootTimeout().isPresent() && softRebootTimeout().get().isNegative()) {
+      throw new InvalidInputException("The soft reboot timeout must not be negative: " + softRebootTimeout().get());
     }
   }
 

@@ -21,7 +21,10 @@ public final class PowerSyncRules {
     REPORT,
     /** Stop the instance (STOPPED); for an ACTIVE instance this is confirmed by a second look first. */
     STOP,
-    /** Force the guest off and mark the instance STOPPED. */
+    /**
+     * Nova's {@code force_stop}: the stop, without the vm_state check (a clean shutdown with the shutdown
+     * timeout, then a destroy), and the instance STOPPED.
+     */
     FORCE_STOP
   }
 
@@ -32,6 +35,7 @@ public final class PowerSyncRules {
       .put(VmState.ACTIVE, PowerState.PAUSED, Action.REPORT)
       .put(VmState.STOPPED, PowerState.RUNNING, Action.FORCE_STOP)
       .put(VmState.STOPPED, PowerState.PAUSED, Action.FORCE_STOP)
+      .put(VmState.STOPPED, PowerState.SUSPENDED, Action.FORCE_STOP)
       .put(VmState.PAUSED, PowerState.SHUTDOWN, Action.FORCE_STOP)
       .put(VmState.PAUSED, PowerState.CRASHED, Action.FORCE_STOP)
       .build());

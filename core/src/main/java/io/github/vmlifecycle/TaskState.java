@@ -25,6 +25,8 @@ public enum TaskState {
   POWERING_OFF,
   /** A start is in flight. */
   POWERING_ON,
+  /** A soft reboot is in flight. */
+  REBOOTING,
   /** A hard reboot is in flight. */
   REBOOTING_HARD;
 

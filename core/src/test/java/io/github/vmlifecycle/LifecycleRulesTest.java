@@ -24,6 +24,7 @@ class LifecycleRulesTest {
       Operation.UNRESCUE, EnumSet.of(VmState.RESCUED),
       Operation.STOP, EnumSet.of(VmState.ACTIVE, VmState.ERROR),
       Operation.START, EnumSet.of(VmState.STOPPED),
+      Operation.SOFT_REBOOT, EnumSet.of(VmState.ACTIVE),
       Operation.HARD_REBOOT,
           EnumSet.of(VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR));
 
@@ -65,7 +66,7 @@ class LifecycleRulesTest {
     VmState allowedState = ALLOWED.get(op).iterator().next();
     Instance instance = instance(allowedState, Optional.of(task), false);
     boolean preempts = op == Operation.HARD_REBOOT && EnumSet.of(TaskState.PAUSING, TaskState.UNPAUSING,
-        TaskState.SUSPENDING, TaskState.RESUMING).contains(task);
+        TaskState.SUSPENDING, TaskState.RESUMING, TaskState.REBOOTING, TaskState.REBOOTING_HARD).contains(task);
     if (preempts) {
       rules.check(instance, op);
     } else {
@@ -100,6 +101,9 @@ class LifecycleRulesTest {
     assertThat(rules.rule(Operation.UNRESCUE).vmStateAfter()).isEqualTo(VmState.ACTIVE);
     assertThat(rules.rule(Operation.STOP).taskState()).isEqualTo(TaskState.POWERING_OFF);
     assertThat(rules.rule(Operation.HARD_REBOOT).taskState()).isEqualTo(TaskState.REBOOTING_HARD);
+    assertThat(rules.rule(Operation.SOFT_REBOOT).taskState()).isEqualTo(TaskState.REBOOTING);
+    assertThat(rules.rule(Operation.SOFT_REBOOT).vmStateAfter()).isEqualTo(VmState.ACTIVE);
+    assertThat(rules.rule(Operation.SOFT_REBOOT).powerStateAfter()).isEqualTo(PowerState.RUNNING);
     for (TransitionRule rule : rules.all()) {
       assertThat(rule.allowedVmStates()).isEqualTo(ALLOWED.get(rule.operation()));
     }

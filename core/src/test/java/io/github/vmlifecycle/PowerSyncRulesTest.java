@@ -28,7 +28,8 @@ class PowerSyncRulesTest {
         }
         return power == PowerState.PAUSED ? Action.REPORT : Action.NONE;
       case STOPPED:
-        return power == PowerState.RUNNING || power == PowerState.PAUSED ? Action.FORCE_STOP : Action.NONE;
+        return power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.SUSPENDED
+            ? Action.FORCE_STOP : Action.NONE;
       case PAUSED:
         return power == PowerState.SHUTDOWN || power == PowerState.CRASHED ? Action.FORCE_STOP : Action.NONE;
       default:

@@ -134,6 +134,7 @@ final class LifecycleModel {
     switch (op) {
       case PAUSE:
       case SUSPEND:
+      case SOFT_REBOOT:
         return s == VmState.ACTIVE;
       case UNPAUSE:
         return s == VmState.PAUSED;
@@ -187,6 +188,8 @@ final class LifecycleModel {
         return TaskState.POWERING_OFF;
       case START:
         return TaskState.POWERING_ON;
+      case SOFT_REBOOT:
+        return TaskState.REBOOTING;
       default:
         return TaskState.REBOOTING_HARD;
     }
@@ -217,6 +220,9 @@ final class LifecycleModel {
         return point == 1 ? v : v.hv(PowerState.SHUTDOWN, v.saved, v.rescueDef);
       case START:
         return v.active() ? null : v.hv(PowerState.RUNNING, false, v.rescueDef);
+      case SOFT_REBOOT:
+        // a running guest that honours the request boots again; any other is hard-rebooted
+        return v.hv(PowerState.RUNNING, false, v.rescueDef);
       case HARD_REBOOT:
         return point == 1 ? v.hv(PowerState.SHUTDOWN, false, v.rescueDef) : v.hv(PowerState.RUNNING, false, v.rescueDef);
       case RESCUE:

@@ -239,6 +239,7 @@ class LifecycleModelTest {
           return p == PowerState.SHUTDOWN && !v.rescueDef ? v.hv(PowerState.RUNNING, false, false) : v;
         case UNPAUSING:
           return p == PowerState.PAUSED ? v.hv(PowerState.RUNNING, v.saved, v.rescueDef) : v;
+        case REBOOTING:
         case REBOOTING_HARD:
           return p != PowerState.RUNNING ? v.hv(PowerState.RUNNING, false, v.rescueDef) : v;
         case UNRESCUING:
@@ -357,7 +358,8 @@ class LifecycleModelTest {
       Vm next = v;
       if (v.vm == VmState.ACTIVE && p == PowerState.SHUTDOWN) {
         next = v.settled();
-      } else if (v.vm == VmState.STOPPED && (p == PowerState.RUNNING || p == PowerState.PAUSED)) {
+      } else if (v.vm == VmState.STOPPED
+          && (p == PowerState.RUNNING || p == PowerState.PAUSED || p == PowerState.SUSPENDED)) {
         next = v.hv(PowerState.SHUTDOWN, v.saved, v.rescueDef).settled();
       } else if (v.vm == VmState.PAUSED && p == PowerState.SHUTDOWN) {
         next = v.settled();

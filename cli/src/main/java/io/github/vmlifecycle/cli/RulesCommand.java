@@ -1,6 +1,8 @@
 package io.github.vmlifecycle.cli;
 
 import io.github.vmlifecycle.LifecycleRules;
+import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.PowerSyncRules;
 import io.github.vmlifecycle.TransitionRule;
 import io.github.vmlifecycle.VmState;
 import java.util.concurrent.Callable;
@@ -9,17 +11,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Prints the lifecycle table, as a Markdown table or a Mermaid state diagram, from the core's rules. */
-@Command(name = "rules", description = "Print the lifecycle table (Markdown) or state diagram (--mermaid).")
+/**
+ * Prints the lifecycle table, as a Markdown table or a Mermaid state diagram, or the power-sync table,
+ * from the core's rules.
+ */
+@Command(name = "rules", description = "Print the lifecycle table (Markdown), the state diagram (--mermaid) "
+    + "or the power-sync table (--power-sync).")
 final class RulesCommand implements Callable<Integer> {
   @Option(names = "--mermaid", description = "Print a Mermaid state diagram instead of the table.")
   boolean mermaid;
+
+  @Option(names = "--power-sync", description = "Print the power-sync table instead.")
+  boolean powerSync;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().print(mermaid ? mermaid(LifecycleRules.standard()) : table(LifecycleRules.standard()));
+    String text = powerSync ? syncTable(PowerSyncRules.standard())
+        : mermaid ? mermaid(LifecycleRules.standard()) : table(LifecycleRules.standard());
+    spec.commandLine().getOut().print(text);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }
@@ -34,11 +45,25 @@ final class RulesCommand implements Callable<Integer> {
         allowed += " (also while " + r.preemptableTaskStates().stream().map(t -> t.novaName())
             .collect(Collectors.joining(", ")) + ")";
       }
-      sb.append("| ").append(r.operation().apiName()).append(" | ").append(allowed).append(" | ")
+      sb.append("| ").append(commandOf(r.operation())).append(" | ").append(allowed).append(" | ")
           .append(r.taskState().novaName()).append(" | ").append(r.vmStateAfter().novaName()).append(" | ")
           .append(r.powerStateAfter().novaName()).append(" |\n");
     }
     return sb.toString();
+  }
+
+  /** The power-sync table: its non-trivial rows; every other combination changes only the stored power state. */
+  static String syncTable(PowerSyncRules rules) {
+    StringBuilder sb = new StringBuilder("| vm_state | hypervisor reports | action |\n|---|---|---|\n");
+    rules.asMap().forEach((vm, row) -> row.forEach((power, action) -> sb.append("| ").append(vm.novaName())
+        .append(" | ").append(power.novaName()).append(" | ")
+        .append(action.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')).append(" |\n")));
+    return sb.toString();
+  }
+
+  /** The {@code vmlife} command of an operation: its API name, {@code reboot --hard} for a hard reboot. */
+  static String commandOf(Operation op) {
+    return op == Operation.HARD_REBOOT ? op.apiName() + " --hard" : op.apiName();
   }
 
   static String mermaid(LifecycleRules rules) {
@@ -46,7 +71,7 @@ final class RulesCommand implements Callable<Integer> {
     for (TransitionRule r : rules.all()) {
       for (VmState from : r.allowedVmStates()) {
         sb.append("    ").append(from.novaName()).append(" --> ").append(r.vmStateAfter().novaName())
-            .append(": ").append(r.operation().apiName()).append('\n');
+            .append(": ").append(commandOf(r.operation())).append('\n');
       }
     }
     return sb.toString();

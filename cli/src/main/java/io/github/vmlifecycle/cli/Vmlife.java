@@ -2,6 +2,7 @@ package io.github.vmlifecycle.cli;
 
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.OperationOptions;
@@ -24,6 +25,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,7 +37,7 @@ import picocli.CommandLine.Parameters;
  * instance; 5 hypervisor failure; 6 invalid input.
  */
 @Command(name = "vmlife", mixinStandardHelpOptions = true, version = "vmlife 0.1.0-SNAPSHOT",
-    description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
+    description = "Pause, suspend, rescue, stop, start and reboot virtual machines with Nova's state rules.",
     subcommands = {DemoCommand.class, RulesCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
@@ -176,15 +178,10 @@ public final class Vmlife implements Callable<Integer> {
     return withEngine(e -> e.resume(id, ProgressBar.forTerminal(err, "resume " + id, json)));
   }
 
-  @Command(name = "stop", description = "Stop an active or error instance.")
-  int stop(@Parameters(paramLabel = "ID") String id,
-      @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", defaultValue = "60",
-          description = "Seconds to wait for a clean shutdown before forcing it off (0: at once; default 60).")
-          long seconds) {
-    if (seconds < 0) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--shutdown-timeout must not be negative");
-    }
-    return withEngine(e -> e.stop(id, Duration.ofSeconds(seconds)));
+  @Command(name = "stop", description = "Stop an active or error instance (clean shutdown, destroyed after the timeout).")
+  int stop(@Parameters(paramLabel = "ID") String id, @Mixin ShutdownOptions shutdown) {
+    OperationOptions options = shutdown.options();
+    return withEngine(e -> e.execute(id, Operation.STOP, options));
   }
 
   @Command(name = "start", description = "Start a stopped instance.")
@@ -192,10 +189,24 @@ public final class Vmlife implements Callable<Integer> {
     return withEngine(e -> e.start(id));
   }
 
-  @Command(name = "reboot", description = "Reboot an instance (only --hard is supported).")
-  int reboot(@Option(names = "--hard", required = true, description = "Destroy and start again.") boolean hard,
+  @Command(name = "reboot", description = {"Reboot an instance: softly by default (an active instance: clean "
+      + "shutdown, then start; hard when the guest does not react in time), or --hard (destroy and start; also "
+      + "the way out of a call that hangs while pausing, unpausing, suspending, resuming or rebooting)."})
+  int reboot(@Option(names = "--hard", description = "Destroy and start again.") boolean hard,
+      @Option(names = "--reboot-timeout", paramLabel = "SECONDS",
+          description = "Seconds a soft reboot waits for the guest to react before a hard reboot (default 120).")
+          Long rebootTimeout,
+      @Mixin ShutdownOptions shutdown,
       @Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.hardReboot(id));
+    OperationOptions.Builder b = shutdown.applyTo(OperationOptions.builder());
+    if (rebootTimeout != null) {
+      if (rebootTimeout < 0) {
+        throw new InvalidInputException("--reboot-timeout must not be negative: " + rebootTimeout);
+      }
+      b.softRebootTimeout(Duration.ofSeconds(rebootTimeout));
+    }
+    OperationOptions options = b.build();
+    return withEngine(e -> e.execute(id, hard ? Operation.HARD_REBOOT : Operation.SOFT_REBOOT, options));
   }
 
   @Command(name = "rescue", description = "Boot an instance from a rescue image with its own disk attached.")
@@ -211,6 +222,8 @@ public final class Vmlife implements Callable<Integer> {
           String bus,
       @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "Seconds to wait for a clean shutdown.")
           Long seconds,
+      @Option(names = "--shutdown-retry-interval", paramLabel = "SECONDS",
+          description = "Seconds between two clean shutdown requests (default 10).") Long retrySeconds,
       @Option(names = "--timeout", paramLabel = "DURATION", converter = TimeoutConverter.class,
           description = "Unrescue automatically once this long has passed (90s, 30m, 2h, 1d, 1h30m or ISO-8601 "
               + "PT30M), at the next 'vmlife unrescue-expired'.") Duration timeout,
@@ -228,7 +241,10 @@ public final class Vmlife implements Callable<Integer> {
     if (dryRun) {
       return withSession(s -> out.print(s.previewRescue(id, request)));
     }
-    return withEngine(e -> e.execute(id, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()));
+    ShutdownOptions shutdown = new ShutdownOptions();
+    shutdown.retryInterval = retrySeconds;
+    OperationOptions options = shutdown.applyTo(OperationOptions.builder()).rescueRequest(request).build();
+    return withEngine(e -> e.execute(id, Operation.RESCUE, options));
   }
 
   @Command(name = "unrescue", description = "Leave rescue: boot the original definition again.")
@@ -287,10 +303,23 @@ public final class Vmlife implements Callable<Integer> {
     return withEngine(e -> e.resetState(id, target));
   }
 
-  @Command(name = "recover", description = "Resolve every instance left mid-operation by a crash.")
-  int recover() {
+  @Command(name = "recover", description = {"Resolve every instance left mid-operation by a crash.",
+      "--host-boot: after the host restarted, every instance stored as running whose guest is off is synced "
+      + "to stopped, or with --resume-guests hard-rebooted (paused and suspended guests are left alone)."})
+  int recover(@Option(names = "--host-boot", description = "Also deal with guests the host's restart left off.")
+      boolean hostBoot,
+      @Option(names = "--resume-guests", description = "With --host-boot: bring them back with a hard reboot "
+          + "(Nova's resume_guests_state_on_host_boot).") boolean resumeGuests,
+      @Mixin ShutdownOptions shutdown) {
+    if (resumeGuests && !hostBoot) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--resume-guests needs --host-boot");
+    }
+    OperationOptions options = shutdown.options();
     return withSession(s -> {
-      s.engine().recover();
+      s.engine().recover(options);
+      if (hostBoot) {
+        s.engine().recoverHostBoot(resumeGuests, options);
+      }
       output().instances(s.engine().list());
     });
   }
@@ -298,13 +327,14 @@ public final class Vmlife implements Callable<Integer> {
   @Command(name = "sync", description = "Make the stored state follow what the hypervisor reports "
       + "(power-state sync; a guest that stopped by itself becomes stopped): one instance, or every one.")
   int sync(@Parameters(paramLabel = "ID", arity = "0..1", description = "Domain name or UUID (default: all).")
-      String id) {
+      String id, @Mixin ShutdownOptions shutdown) {
+    OperationOptions options = shutdown.options();
     if (id != null) {
-      return withEngine(e -> e.syncPowerState(id));
+      return withEngine(e -> e.syncPowerState(id, options));
     }
     return withSession(s -> {
       s.engine().list(); // adopt domains the store does not know yet
-      s.engine().syncPowerStates();
+      s.engine().syncPowerStates(options);
       output().instances(s.engine().list());
     });
   }

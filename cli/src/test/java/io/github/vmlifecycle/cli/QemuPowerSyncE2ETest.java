@@ -159,6 +159,8 @@ class QemuPowerSyncE2ETest {
    * An engine on the libvirt driver and the durable store in {@code stateDir}, running its event-driven
    * syncs on an executor of this test (so that {@link #close(LifecycleEngine)} can wait for them).
    */
+  private static final Duration SYNC_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
   private LifecycleEngine engine(boolean syncOnEvents) {
     ExecutorService executor = Executors.newCachedThreadPool();
     LifecycleEngine e = LifecycleEngine.builder()
@@ -167,6 +169,10 @@ class QemuPowerSyncE2ETest {
         .executor(executor)
         .listener(events::add)
         .syncOnDriverEvents(syncOnEvents)
+        // the sync's stops are clean ones: a guest still booting (or crashed) may not react to the power
+        // button, so it is destroyed after 5 s rather than Nova's 60
+        .defaultShutdownTimeout(SYNC_SHUTDOWN_TIMEOUT)
+        .defaultShutdownRetryInterval(Duration.ofSeconds(1))
         .build();
     engines.put(e, () -> {
       e.close();

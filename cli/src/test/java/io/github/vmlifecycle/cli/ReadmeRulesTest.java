@@ -3,6 +3,7 @@ package io.github.vmlifecycle.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.vmlifecycle.LifecycleRules;
+import io.github.vmlifecycle.PowerSyncRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README's state table and diagram equal to what {@code vmlife rules} prints from the core's
+ * Keeps the README's state table, diagram and power-sync table equal to what {@code vmlife rules} prints from the core's
  * rules. (The examples module keeps the README's quick start equal to its code.)
  */
 class ReadmeRulesTest {
@@ -29,6 +30,11 @@ class ReadmeRulesTest {
   void stateTable_inTheReadme_isTheCoresTable() throws Exception {
     assertThat(section("rules"))
         .isEqualTo(RulesCommand.table(LifecycleRules.standard()));
+  }
+
+  @Test
+  void powerSyncTable_inTheReadme_isTheCoresTable() throws Exception {
+    assertThat(section("powersync")).isEqualTo(RulesCommand.syncTable(PowerSyncRules.standard()));
   }
 
   @Test

@@ -122,7 +122,65 @@ class VmlifeTest {
   void usageError_exits2() {
     assertThat(run("pause")).isEqualTo(2);
     assertThat(run("frobnicate", "web-1")).isEqualTo(2);
-    assertThat(run("reboot", "web-1")).isEqualTo(2);
+    assertThat(run("reboot")).isEqualTo(2);
+    assertThat(run("recover", "--resume-guests")).isEqualTo(2);
+    assertThat(run("stop", "web-1", "--shutdown-retry-interval", "0")).isEqualTo(6);
+  }
+
+  /** The last action of {@code name}, as {@code actions --json} prints it. */
+  private JsonNode lastAction(String name) throws Exception {
+    assertThat(run("--json", "actions", name)).isZero();
+    JsonNode all = JSON.readTree(out());
+    return all.get(all.size() - 1);
+  }
+
+  @Test
+  void reboot_softByDefault_hardWithTheFlag_andTheActionSaysWhich() throws Exception {
+    assertThat(run("--json", "reboot", "web-1")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("active");
+    assertThat(lastAction("web-1").get("action").asText()).isEqualTo("reboot");
+    assertThat(lastAction("web-1").get("message").asText()).isEqualTo("the guest rebooted cleanly (soft reboot)");
+    fake.guest("web-1").setIgnoresShutdown(true);
+    assertThat(run("reboot", "--reboot-timeout", "5", "web-1")).isZero();
+    assertThat(lastAction("web-1").get("message").asText())
+        .startsWith("the guest did not react to the soft reboot within 5 s");
+    assertThat(run("reboot", "--hard", "web-1")).isZero();
+    assertThat(lastAction("web-1").get("result").asText()).isEqualTo("succeeded");
+    assertThat(run("pause", "web-1")).isZero();
+    assertThat(run("reboot", "web-1")).as("soft reboot only from active").isEqualTo(3);
+  }
+
+  @Test
+  void sync_withShutdownOptions_destroysAGuestIgnoringTheButtonAfterTheTimeout() throws Exception {
+    assertThat(run("stop", "web-1", "--shutdown-timeout", "0")).isZero();
+    String id = fake.guest("web-1").id();
+    fake.start(id, io.github.vmlifecycle.spi.DriverCall.defaults());
+    fake.guest(id).setIgnoresShutdown(true);
+    assertThat(run("sync", "--shutdown-timeout", "3", "--shutdown-retry-interval", "1")).isZero();
+    JsonNode stop = lastAction("web-1");
+    assertThat(stop.get("action").asText()).isEqualTo("stop");
+    assertThat(stop.get("message").asText()).startsWith("power sync")
+        .contains("did not shut down within 3 s and was destroyed");
+    assertThat(fake.guest(id).shutdownRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void recoverHostBoot_syncsByDefaultAndResumesGuestsWhenAsked() throws Exception {
+    assertThat(run("list")).isZero();
+    fake.guest("web-1").destroyBehindBack();
+    assertThat(run("--json", "recover", "--host-boot")).isZero();
+    assertThat(lastAction("web-1").get("action").asText()).isEqualTo("stop");
+    assertThat(run("--json", "show", "web-1")).isZero();
+    assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("stopped");
+
+    fake.guest("web-2").destroyBehindBack();
+    assertThat(run("--json", "recover", "--host-boot", "--resume-guests")).isZero();
+    JsonNode reboot = lastAction("web-2");
+    assertThat(reboot.get("action").asText()).isEqualTo("reboot");
+    assertThat(reboot.get("message").asText()).startsWith("host boot");
+    assertThat(fake.guest("web-2").powerState()).isEqualTo(io.github.vmlifecycle.PowerState.RUNNING);
+    assertThat(fake.guest("web-1").powerState()).as("stopped, not running any more: left off")
+        .isEqualTo(io.github.vmlifecycle.PowerState.SHUTDOWN);
   }
 
   @Test

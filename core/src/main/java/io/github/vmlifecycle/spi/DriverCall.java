@@ -8,8 +8,8 @@ import org.immutables.value.Value;
 
 /**
  * What varies between the callers of one {@link HypervisorDriver} operation: the instance's write-ahead
- * journal, a progress listener, the clean-shutdown timeout and retry interval, a deadline, and the
- * step observer. The engine builds one per call; a tool or test that calls a driver directly uses
+ * journal, a progress listener, the clean-shutdown timeout and retry interval, the soft-reboot timeout,
+ * the definition a hard reboot restores, a deadline, and the step observer. The engine builds one per call; a tool or test that calls a driver directly uses
  * {@link #defaults()} or a builder.
  *
  * <p>Instances are immutable and thread-safe (the journal, listener and observer they hold are
@@ -24,6 +24,12 @@ public abstract class DriverCall {
 
   /** Nova's {@code shutdown_retry_interval}: how often a guest that has not gone down is asked again. */
   public static final Duration DEFAULT_SHUTDOWN_RETRY_INTERVAL = Duration.ofSeconds(10);
+
+  /**
+   * Nova's {@code wait_soft_reboot_seconds}: how long a soft reboot waits for the guest to react before it
+   * falls back to a hard reboot.
+   */
+  public static final Duration DEFAULT_SOFT_REBOOT_TIMEOUT = Duration.ofSeconds(120);
 
   DriverCall() {}
 
@@ -90,6 +96,23 @@ public abstract class DriverCall {
   }
 
   /**
+   * How long a {@link HypervisorDriver#softReboot} waits for the guest to shut down (or reboot itself)
+   * before it falls back to a hard reboot. Default {@link #DEFAULT_SOFT_REBOOT_TIMEOUT}.
+   */
+  @Value.Default
+  public Duration softRebootTimeout() {
+    return DEFAULT_SOFT_REBOOT_TIMEOUT;
+  }
+
+  /**
+   * The persistent definition a {@link HypervisorDriver#hardReboot} defines again before it starts the
+   * guest (the one stored when the pre-empted operation was accepted). Empty: the definition the
+   * hypervisor holds. It may hold secrets, so {@link #toString()} leaves it out.
+   */
+  @Value.Redacted
+  public abstract Optional<String> definition();
+
+  /**
    * The instant by which the call must have returned: a driver that is still waiting then (for a state
    * change, a job) gives up with a {@code TIMEOUT} {@link io.github.vmlifecycle.HypervisorException}.
    * Empty: the driver's own limits apply.
@@ -112,6 +135,9 @@ public abstract class DriverCall {
   void check() {
     if (shutdownTimeout().isNegative()) {
       throw new InvalidInputException("The shutdown timeout must not be negative: " + shutdownTimeout());
+    }
+    if (softRebootTimeout().isNegative()) {
+      throw new InvalidInputException("The soft reboot timeout must not be negative: " + softRebootTimeout());
     }
     if (shutdownRetryInterval().isNegative() || shutdownRetryInterval().isZero()) {
       throw new InvalidInputException("The shutdown retry interval must be positive: " + shutdownRetryInterval());

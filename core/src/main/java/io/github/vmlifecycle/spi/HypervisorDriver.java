@@ -99,9 +99,23 @@ public interface HypervisorDriver extends AutoCloseable {
   void start(String id, DriverCall call);
 
   /**
+   * Reboots the guest softly (Nova's {@code _soft_reboot}): asks a RUNNING guest to shut down (ACPI)
+   * once, waits up to {@link DriverCall#softRebootTimeout()} for it to go off (then starts it again) or to
+   * reboot by itself, and falls back to {@link #hardReboot} when it did neither, or when it was not
+   * running in the first place. Afterwards the power state is RUNNING.
+   *
+   * @param id the instance id
+   * @param call the call's context
+   * @return whether the guest rebooted softly or had to be hard-rebooted
+   */
+  RebootOutcome softReboot(String id, DriverCall call);
+
+  /**
    * Destroys the guest (discarding any saved-memory image, and removing from the journal the notes of
-   * the suspend whose memory it discards) and starts it again from its definition. Afterwards the
-   * power state is RUNNING.
+   * the suspend whose memory it discards), defines {@link DriverCall#definition()} again when the call
+   * carries one (so that nothing a pre-empted call changed in the definition survives), and starts it
+   * again from its definition. Afterwards the power state is RUNNING. May be called while another call
+   * on the same instance hangs: it must not wait for that call.
    *
    * @param id the instance id
    * @param call the call's context

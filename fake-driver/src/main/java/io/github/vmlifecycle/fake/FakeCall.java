@@ -42,6 +42,8 @@ public enum FakeCall {
   STOP(Operation.STOP, "stop.midway"),
   /** {@code start(id, call)}. */
   START(Operation.START),
+  /** {@code softReboot(id, call)}. */
+  SOFT_REBOOT(Operation.SOFT_REBOOT),
   /**
    * {@code hardReboot(id, call)}. Point 1, step {@code reboot.destroyed}: the guest is destroyed and its
    * saved-memory image dropped, but it is not started again; it is SHUTDOWN.

@@ -12,6 +12,7 @@ import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,12 @@ import org.slf4j.LoggerFactory;
  *       when it has a saved-memory image, which stays: like libvirt's destroy, a stop never drops the image.
  *   <li>start: SHUTDOWN to RUNNING (event STARTED): restored from the saved-memory image when there is one
  *       (memory kept, not a reboot), else booted fresh.
- *   <li>hard reboot: from any state: destroyed if active (event STOPPED), image dropped, booted (STARTED).
+ *   <li>hard reboot: from any state: destroyed if active (event STOPPED), image dropped, the call's
+ *       {@link DriverCall#definition()} defined when it carries one (DEFINED), booted (STARTED).
+ *   <li>soft reboot: a RUNNING guest is asked once to shut down; one that honours it goes off (SHUTDOWN, STOPPED)
+ *       and boots again (STARTED; {@link RebootOutcome#SOFT}). One that ignores it is waited for
+ *       {@link DriverCall#softRebootTimeout()} on the clock (TIMEOUT when the call's deadline comes first), then
+ *       hard-rebooted ({@link RebootOutcome#HARD}); a guest that is not running is hard-rebooted at once.
  *   <li>rescue: worked out first exactly as the libvirt driver does, refusing with {@link InvalidInputException}
  *       before anything changes: the rescue image is the request's, else the root disk's backing image
  *       ({@link FakeInstanceSpec#backingImage()}); it and any kernel and ramdisk must exist ({@link #addImage})
@@ -535,7 +541,20 @@ public final class FakeHypervisor implements HypervisorDriver {
    */
   @Override
   public void hardReboot(String id, DriverCall call) {
-    change(FakeCall.HARD_REBOOT, id, call, FakeVm::hardReboot);
+    change(FakeCall.HARD_REBOOT, id, call, (vm, inv) -> vm.hardReboot(inv, call.definition()));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Thread-safe. Waits by advancing the fake clock (see the class description).
+   *
+   * @throws HypervisorException TIMEOUT if the call's deadline comes while waiting for the guest to react
+   */
+  @Override
+  public RebootOutcome softReboot(String id, DriverCall call) {
+    Objects.requireNonNull(call, "call");
+    return runner.onInstance(FakeCall.SOFT_REBOOT, id, call, (vm, inv) -> vm.softReboot(inv, call.softRebootTimeout()));
   }
 
   /**

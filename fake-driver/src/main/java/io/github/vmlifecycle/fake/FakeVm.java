@@ -5,6 +5,7 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,12 +212,42 @@ final class FakeVm {
     c.event(DriverEvent.Type.STARTED);
   }
 
-  void hardReboot(Invocation c) {
+  void hardReboot(Invocation c, Optional<String> definition) {
     destroyIfActive(c);
     saved = null;
     c.checkpoint(1);
+    if (definition.isPresent()) {
+      setDefinition(definition.get());
+      c.event(DriverEvent.Type.DEFINED);
+    }
     boot(c.clock().instant());
     c.event(DriverEvent.Type.STARTED);
+  }
+
+  /**
+   * Asks a RUNNING guest once to shut down: when it honours the request it goes off and boots again (a soft
+   * reboot); when it ignores it, the fake waits {@code timeout} on the clock and then destroys and boots it, as it
+   * does at once for a guest that is not running (a hard reboot, saved-memory image dropped).
+   */
+  RebootOutcome softReboot(Invocation c, Duration timeout) {
+    if (power == PowerState.RUNNING) {
+      if (acceptsShutdownRequest()) {
+        c.event(DriverEvent.Type.SHUTDOWN);
+        powerOff();
+        c.event(DriverEvent.Type.STOPPED);
+        boot(c.clock().instant());
+        c.event(DriverEvent.Type.STARTED);
+        return RebootOutcome.SOFT;
+      }
+      if (!timeout.isZero()) {
+        c.await(timeout, "the guest to react to a soft reboot");
+      }
+    }
+    destroyIfActive(c);
+    saved = null;
+    boot(c.clock().instant());
+    c.event(DriverEvent.Type.STARTED);
+    return RebootOutcome.HARD;
   }
 
   void requireRescuable(Invocation c) {

@@ -18,6 +18,7 @@ import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEventListener;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.util.List;
 import java.util.Objects;
@@ -268,9 +269,28 @@ public final class LibvirtDriver implements HypervisorDriver {
   }
 
   /**
+   * Reboots the domain softly (Nova's libvirt {@code _soft_reboot}): asks a running domain once to shut
+   * down ({@code virDomainShutdown}), polls up to {@link DriverCall#softRebootTimeout()} for it to go off
+   * (then starts it) or for its domain id to change, and falls back to {@link #hardReboot} when it did
+   * neither or was not running.
+   *
+   * @param id the UUID or name
+   * @param call the call's context
+   * @return {@link RebootOutcome#SOFT} or {@link RebootOutcome#HARD}
+   * @throws InstanceNotFoundException if there is no such domain
+   * @throws HypervisorException with {@link Code#TIMEOUT} if the call's deadline comes before the
+   *     guest reacted and before the soft-reboot timeout, another code if libvirt fails
+   */
+  @Override
+  public RebootOutcome softReboot(String id, DriverCall call) {
+    return power.softReboot(id, Objects.requireNonNull(call, "call"));
+  }
+
+  /**
    * Destroys the domain if it is active, discards its managed-save image if it has one (and the
    * devices a suspend remembered, removing the journal's note {@code suspend.detached}: the cold boot
-   * attaches them from the definition), and starts it.
+   * attaches them from the definition), defines {@link DriverCall#definition()} again when the call
+   * carries one ({@code virDomainDefineXML}), and starts it.
    *
    * @param id the UUID or name
    * @param call the call's context

@@ -52,6 +52,12 @@ class QemuDriverContractE2ETest extends HypervisorDriverContract {
     }
   }
 
+  /** A guest just started may not listen to the power button yet: a short wait, then the hard fallback. */
+  @Override
+  protected Duration softRebootTimeout() {
+    return Duration.ofSeconds(5);
+  }
+
   @Override
   protected RescueRequest rescueRequest() {
     return RescueRequest.builder().image(fixture.resolve("rescue.raw").toString()).build();

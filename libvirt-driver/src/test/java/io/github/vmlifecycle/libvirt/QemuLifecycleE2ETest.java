@@ -9,6 +9,7 @@ import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -205,6 +206,35 @@ class QemuLifecycleE2ETest {
       assertThat(g.saveImage()).doesNotExist();
       assertThat(state(g).hasSavedMemory()).isFalse();
       assertThat(g.boots()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void softReboot_guestHonouringThePowerButton_shutsDownCleanlyAndBootsAgain(TestInfo info) throws Exception {
+    try (QemuGuest g = runningGuest(info, "")) {
+      long t0 = System.nanoTime();
+      RebootOutcome outcome = driver.softReboot(g.uuid, Calls.builder().softRebootTimeout(Duration.ofSeconds(30)).build());
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      assertThat(outcome).isEqualTo(RebootOutcome.SOFT);
+      assertThat(took).isLessThan(Duration.ofSeconds(20));
+      g.awaitBoot(1, 1, BOOT);
+      assertThat(state(g).powerState()).isEqualTo(PowerState.RUNNING);
+      assertThat(g.lines()).as("the guest saw the power button, then booted again").contains("VML-POWEROFF");
+      assertThat(g.boots()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void softReboot_guestIgnoringThePowerButton_isHardRebootedAfterTheTimeout(TestInfo info) throws Exception {
+    try (QemuGuest g = runningGuest(info, "vmlignoreshutdown")) {
+      long t0 = System.nanoTime();
+      RebootOutcome outcome = driver.softReboot(g.uuid, Calls.builder().softRebootTimeout(Duration.ofSeconds(3)).build());
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      assertThat(outcome).isEqualTo(RebootOutcome.HARD);
+      assertThat(took).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(15));
+      g.awaitBoot(1, 1, BOOT);
+      assertThat(g.lines()).doesNotContain("VML-POWEROFF");
+      assertThat(g.boots()).isEqualTo(2);
     }
   }
 

@@ -12,6 +12,7 @@ import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
 import io.github.vmlifecycle.spi.HypervisorDriver;
 import io.github.vmlifecycle.spi.OperationJournal;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +92,16 @@ public abstract class HypervisorDriverContract {
    */
   protected Duration shutdownTimeout() {
     return Duration.ZERO;
+  }
+
+  /**
+   * Returns how long the contract's soft reboots wait for the guest to react before they fall back to a
+   * hard reboot. Default 30 seconds; the wait ends as soon as the guest went off.
+   *
+   * @return the timeout, zero or positive
+   */
+  protected Duration softRebootTimeout() {
+    return Duration.ofSeconds(30);
   }
 
   /**
@@ -244,6 +255,48 @@ public abstract class HypervisorDriverContract {
     assertThat(after.powerState()).isEqualTo(PowerState.RUNNING);
     assertThat(after.hasSavedMemory()).isFalse();
     assertThat(journal.entries()).isEmpty();
+  }
+
+  /** Hard reboot with a definition in its call defines that definition again before it starts the guest. */
+  @Test
+  public void hardReboot_withADefinition_definesItAgain() {
+    String id = running("reboot-define");
+    String original = driver.definition(id);
+    driver.rescue(id, original, rescueRequest(), call()); // a definition other than the one kept
+    assertThat(driver.definition(id)).isNotEqualTo(original);
+    driver.hardReboot(id, DriverCall.builder().from(call()).definition(original).build());
+    assertThat(driver.definition(id)).isEqualTo(original);
+    DriverInstance after = state(id);
+    assertThat(after.powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(after.rescueDefinition()).isFalse();
+  }
+
+  /** Soft reboot leaves a running guest RUNNING and says whether it rebooted softly or had to be hard-rebooted. */
+  @Test
+  public void softReboot_running_isRunningWithAnOutcome() {
+    String id = running("soft-reboot");
+    RebootOutcome outcome = driver.softReboot(id, rebootCall());
+    assertThat(outcome).isIn(RebootOutcome.SOFT, RebootOutcome.HARD);
+    DriverInstance after = state(id);
+    assertThat(after.powerState()).isEqualTo(PowerState.RUNNING);
+    assertThat(after.hasSavedMemory()).isFalse();
+  }
+
+  /** Soft reboot of a guest that is not running (paused, stopped) is a hard reboot: it runs afterwards. */
+  @Test
+  public void softReboot_notRunning_isHardRebooted() {
+    String paused = running("soft-reboot-paused");
+    driver.pause(paused, call());
+    assertThat(driver.softReboot(paused, rebootCall())).isEqualTo(RebootOutcome.HARD);
+    assertThat(state(paused).powerState()).isEqualTo(PowerState.RUNNING);
+    String stopped = running("soft-reboot-stopped");
+    driver.stop(stopped, DriverCall.builder().shutdownTimeout(Duration.ZERO).build());
+    assertThat(driver.softReboot(stopped, rebootCall())).isEqualTo(RebootOutcome.HARD);
+    assertThat(state(stopped).powerState()).isEqualTo(PowerState.RUNNING);
+  }
+
+  private DriverCall rebootCall() {
+    return DriverCall.builder().from(call()).softRebootTimeout(softRebootTimeout()).build();
   }
 
   // ---- retries --------------------------------------------------------------------------------------
@@ -407,6 +460,7 @@ public abstract class HypervisorDriverContract {
         Map.entry("stop", () -> driver.stop(unknown, call())),
         Map.entry("start", () -> driver.start(unknown, call())),
         Map.entry("hardReboot", () -> driver.hardReboot(unknown, call())),
+        Map.entry("softReboot", () -> driver.softReboot(unknown, call())),
         Map.entry("definition", () -> driver.definition(unknown)),
         Map.entry("rescue", () -> driver.rescue(unknown, definition, rescueRequest(), call())),
         Map.entry("unrescue", () -> driver.unrescue(unknown, definition, call())),

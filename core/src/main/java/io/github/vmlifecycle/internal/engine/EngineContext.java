@@ -1,6 +1,7 @@
 package io.github.vmlifecycle.internal.engine;
 
 import io.github.vmlifecycle.LifecycleRules;
+import io.github.vmlifecycle.OperationOptions;
 import io.github.vmlifecycle.PowerSyncRules;
 import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.HypervisorDriver;
@@ -25,6 +26,8 @@ public final class EngineContext {
   final PowerSyncRules syncRules;
   final Supplier<String> requestIds;
   final Duration defaultShutdownTimeout;
+  final Duration defaultShutdownRetryInterval;
+  final Duration defaultSoftRebootTimeout;
   final StepObserver steps;
   final ActionLog log;
   private final ConcurrentMap<String, InstanceSlot> slots = new ConcurrentHashMap<>();
@@ -39,11 +42,13 @@ public final class EngineContext {
    * @param syncRules the power-sync table
    * @param requestIds the request-id generator
    * @param defaultShutdownTimeout the clean-shutdown timeout of a stop that names none
+   * @param defaultShutdownRetryInterval how often a stop that names no interval asks the guest again
+   * @param defaultSoftRebootTimeout how long a soft reboot that names no timeout waits for the guest
    * @param steps the step observer
    */
   public EngineContext(HypervisorDriver driver, InstanceStore store, Clock clock, LifecycleRules rules,
       PowerSyncRules syncRules, Supplier<String> requestIds, Duration defaultShutdownTimeout,
-      StepObserver steps) {
+      Duration defaultShutdownRetryInterval, Duration defaultSoftRebootTimeout, StepObserver steps) {
     this.driver = driver;
     this.store = ObservedStore.wrap(store, steps);
     this.clock = clock;
@@ -51,6 +56,8 @@ public final class EngineContext {
     this.syncRules = syncRules;
     this.requestIds = requestIds;
     this.defaultShutdownTimeout = defaultShutdownTimeout;
+    this.defaultShutdownRetryInterval = defaultShutdownRetryInterval;
+    this.defaultSoftRebootTimeout = defaultSoftRebootTimeout;
     this.steps = steps;
     this.log = new ActionLog(this.store, clock);
   }
@@ -90,6 +97,18 @@ public final class EngineContext {
   /** A driver call context with the engine's step observer and {@code journal}. */
   DriverCall.Builder call(OperationJournal journal) {
     return DriverCall.builder().journal(journal).steps(steps);
+  }
+
+  /**
+   * A driver call context for an operation with {@code options}: its shutdown timeout, retry interval and
+   * soft-reboot timeout, each the engine's default where the options name none.
+   */
+  DriverCall.Builder call(OperationJournal journal, OperationOptions options) {
+    return call(journal)
+        .progress(options.progress())
+        .shutdownTimeout(options.shutdownTimeout().orElse(defaultShutdownTimeout))
+        .shutdownRetryInterval(options.shutdownRetryInterval().orElse(defaultShutdownRetryInterval))
+        .softRebootTimeout(options.softRebootTimeout().orElse(defaultSoftRebootTimeout));
   }
 
   /** Reports one of the engine's own step boundaries. */

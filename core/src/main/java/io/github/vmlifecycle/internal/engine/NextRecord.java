@@ -23,10 +23,10 @@ public final class NextRecord {
     return after(current, now).taskState(task).requestId(requestId).taskStartedAt(now);
   }
 
-  /** The next record with no task in flight. */
+  /** The next record with no task in flight (and no definition kept for it). */
   public static Instance.Builder idle(Instance current, Instant now) {
     return after(current, now).taskState(Optional.empty()).requestId(Optional.empty())
-        .taskStartedAt(Optional.empty());
+        .taskStartedAt(Optional.empty()).definitionAtAccept(Optional.empty());
   }
 
   /** Drops what only a rescued instance keeps: the original definition, the rescue request and time. */

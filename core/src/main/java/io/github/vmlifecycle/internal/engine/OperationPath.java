@@ -1,6 +1,7 @@
 package io.github.vmlifecycle.internal.engine;
 
 import io.github.vmlifecycle.ActionKind;
+import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.HypervisorException;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.InstanceNotFoundException;
@@ -14,7 +15,9 @@ import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.spi.DriverCall;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -81,6 +84,7 @@ public final class OperationPath {
   private Accepted accept(String ref, Operation operation, OperationOptions options, Predicate<Instance> due,
       Optional<String> note, boolean checkRules, boolean landOnTruth) {
     TransitionRule rule = ctx.rules.rule(operation);
+    Optional<String> definition = null;
     for (int attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
       Instance current = resolver.resolve(ref);
       if (due != null && !due.test(current)) {
@@ -93,6 +97,12 @@ public final class OperationPath {
       }
       Instant now = ctx.clock.instant();
       Instance.Builder next = NextRecord.busy(current, rule.taskState(), ctx.requestIds.get(), now);
+      if (keepsDefinition(operation)) {
+        if (definition == null) {
+          definition = definitionNow(current.id());
+        }
+        next.definitionAtAccept(definition);
+      }
       if (operation == Operation.RESCUE) {
         next.rescueRequest(options.rescueRequest().orElse(RescueRequest.defaults()));
       }
@@ -105,6 +115,45 @@ public final class OperationPath {
     }
     throw new OperationSupersededException(ref, operation,
         "its record changed under " + MAX_ACCEPT_ATTEMPTS + " concurrent updates in a row; nothing was changed");
+  }
+
+  /**
+   * Whether accepting {@code operation} keeps the guest's definition in the record: an operation a hard
+   * reboot may pre-empt (a hard reboot itself keeps what the call it pre-empts kept).
+   */
+  private boolean keepsDefinition(Operation operation) {
+    return operation != Operation.HARD_REBOOT && ctx.rules.rule(Operation.HARD_REBOOT).preemptableTaskStates()
+        .contains(ctx.rules.rule(operation).taskState());
+  }
+
+  /**
+   * The guest's persistent definition now; empty when the hypervisor cannot give it (the operation's own
+   * call then meets the same failure and reports it).
+   */
+  private Optional<String> definitionNow(String id) {
+    try {
+      return Optional.of(ctx.driver.definition(id));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Runs an operation the engine started itself ({@link #acceptIf}), if it was accepted: a failure is
+   * recorded in its action (the instance landed on its true state), not thrown.
+   *
+   * @return the action logged, or empty when nothing was accepted
+   */
+  Optional<ActionRecord> runStarted(Optional<Accepted> accepted) {
+    if (accepted.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      run(accepted.get());
+    } catch (RuntimeException e) {
+      // recorded as a failed action; the instance landed on its true state
+    }
+    return accepted.get().outcome();
   }
 
   /** Takes over the operation a dead process left on {@code stuck}, to be landed as a {@code recover} action. */
@@ -125,7 +174,9 @@ public final class OperationPath {
 
   /**
    * Runs an accepted operation under the instance's execution lock and lands it: on the rule's target
-   * state after success, on what the hypervisor shows after a failure.
+   * state after success, on what the hypervisor shows after a failure. A hard reboot does not wait for
+   * the lock: it is the way out of a call that hangs while holding it, and it runs at once (the hung
+   * call's final compare-and-set then loses, its request id being no longer the record's).
    *
    * @return the record as saved
    * @throws VmLifecycleException the driver's failure, after the instance landed on its true state
@@ -133,12 +184,20 @@ public final class OperationPath {
    */
   public Instance run(Accepted acc) {
     InstanceSlot slot = ctx.slot(acc.instance.id());
-    slot.executionLock.lock();
+    boolean locked;
+    if (acc.operation == Operation.HARD_REBOOT) {
+      locked = slot.executionLock.tryLock();
+    } else {
+      slot.executionLock.lock();
+      locked = true;
+    }
     try {
       return runLocked(acc);
     } finally {
       slot.inFlight.remove(acc.requestId());
-      slot.executionLock.unlock();
+      if (locked) {
+        slot.executionLock.unlock();
+      }
     }
   }
 
@@ -158,12 +217,9 @@ public final class OperationPath {
       ctx.step(id, STEP_INTENT_SAVED);
       journal = new StoreJournal(ctx, current, detail -> new OperationSupersededException(
           acc.instance.name(), acc.operation, detail));
-      Optional<StopOutcome> stopped;
+      Optional<String> how;
       try {
-        stopped = callDriver(acc.operation, journal.current(), ctx.call(journal)
-            .progress(acc.options.progress())
-            .shutdownTimeout(acc.options.shutdownTimeout().orElse(ctx.defaultShutdownTimeout))
-            .build());
+        how = callDriver(acc.operation, journal.current(), ctx.call(journal, acc.options).build());
       } finally {
         current = journal.current();
       }
@@ -172,7 +228,7 @@ public final class OperationPath {
       if (!ctx.store.compareAndSet(current.version(), done)) {
         throw superseded(acc, current, ctx.store.get(id).orElse(null));
       }
-      Optional<String> note = stopped.map(OperationPath::describe).map(acc::withNote).or(() -> acc.note);
+      Optional<String> note = how.map(acc::withNote).or(() -> acc.note);
       acc.outcome = ctx.log.ended(done, acc.entry().note(note));
       return done;
     } catch (OperationSupersededException e) {
@@ -187,24 +243,37 @@ public final class OperationPath {
   }
 
   /** What the action log says of a stop. */
-  static String describe(StopOutcome outcome) {
+  static String describe(StopOutcome outcome, DriverCall call) {
     switch (outcome) {
       case CLEAN:
         return "the guest shut down cleanly";
       case DESTROYED:
-        return "the guest did not shut down within the timeout and was destroyed";
+        return call.shutdownTimeout().isZero() ? "the guest was destroyed (shutdown timeout 0)"
+            : "the guest did not shut down within " + seconds(call.shutdownTimeout()) + " and was destroyed";
       default:
         return "the guest was already off";
     }
   }
 
+  /** What the action log says of a soft reboot. */
+  static String describe(RebootOutcome outcome, DriverCall call) {
+    return outcome == RebootOutcome.SOFT ? "the guest rebooted cleanly (soft reboot)"
+        : "the guest did not react to the soft reboot within " + seconds(call.softRebootTimeout())
+            + " (or was not running); it was hard-rebooted";
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
   /**
    * Calls the driver method of {@code operation} on the instance {@code current} describes; the one
-   * place the engine calls a driver operation (user operations and recovery alike).
+   * place the engine calls a driver operation (user operations and recovery alike). A hard reboot
+   * defines again the definition kept when the call it pre-empts was accepted, if any.
    *
-   * @return how a stop brought the guest down; empty for other operations
+   * @return what the action log says of how a stop or a soft reboot went; empty for other operations
    */
-  Optional<StopOutcome> callDriver(Operation operation, Instance current, DriverCall call) {
+  Optional<String> callDriver(Operation operation, Instance current, DriverCall call) {
     String id = current.id();
     switch (operation) {
       case PAUSE:
@@ -220,12 +289,15 @@ public final class OperationPath {
         ctx.driver.resume(id, call);
         return Optional.empty();
       case STOP:
-        return Optional.of(ctx.driver.stop(id, call));
+        return Optional.of(describe(ctx.driver.stop(id, call), call));
+      case SOFT_REBOOT:
+        return Optional.of(describe(ctx.driver.softReboot(id, call), call));
       case START:
         ctx.driver.start(id, call);
         return Optional.empty();
       case HARD_REBOOT:
-        ctx.driver.hardReboot(id, call);
+        ctx.driver.hardReboot(id, current.definitionAtAccept().isEmpty() ? call
+            : DriverCall.builder().from(call).definition(current.definitionAtAccept()).build());
         return Optional.empty();
       case RESCUE:
         RescueRequest request = current.rescueRequest().orElse(RescueRequest.defaults());

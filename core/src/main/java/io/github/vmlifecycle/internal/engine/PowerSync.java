@@ -8,7 +8,6 @@ import io.github.vmlifecycle.OperationOptions;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.PowerSyncRules;
 import io.github.vmlifecycle.internal.TruthDerivation;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * stored power state always becomes the reported one; a guest that stopped by itself makes the
  * instance STOPPED; a guest running while the instance is STOPPED (or off while PAUSED) is stopped.
  * Each stop is Nova's {@code force_stop}: the user's stop on the {@link OperationPath}, only without
- * the vm_state check, recorded as a {@code stop} action whose message begins with {@value #NOTE_PREFIX}.
+ * the vm_state check (a clean shutdown with the engine's shutdown timeout and retry interval, then a
+ * destroy), recorded as a {@code stop} action whose message begins with {@value #NOTE_PREFIX} and says
+ * whether the guest went down cleanly or was destroyed.
  * Thread-safe.
  */
 public final class PowerSync {
@@ -46,6 +47,15 @@ public final class PowerSync {
    * leave the first look's state stored.
    */
   public Optional<ActionRecord> sync(String id) {
+    return sync(id, OperationOptions.defaults());
+  }
+
+  /**
+   * Syncs one instance as {@link #sync(String)} does, a stop using {@code options} (shutdown timeout and
+   * retry interval; the engine's defaults where they name none). A request handed to a sync already
+   * running is done with that sync's options.
+   */
+  public Optional<ActionRecord> sync(String id, OperationOptions options) {
     InstanceSlot slot = ctx.slot(id);
     ReentrantLock lock = slot.executionLock;
     slot.syncRequested.set(true);
@@ -54,7 +64,7 @@ public final class PowerSync {
     while (slot.syncRequested.get() && lock.tryLock()) {
       try {
         while (slot.syncRequested.getAndSet(false)) {
-          Optional<ActionRecord> action = syncLocked(id);
+          Optional<ActionRecord> action = syncLocked(id, options);
           if (action.isPresent()) {
             taken = action;
           }
@@ -66,7 +76,7 @@ public final class PowerSync {
     return taken;
   }
 
-  private Optional<ActionRecord> syncLocked(String id) {
+  private Optional<ActionRecord> syncLocked(String id, OperationOptions options) {
     Optional<Instance> stored = ctx.store.get(id);
     if (stored.isEmpty() || stored.get().taskState().isPresent()) {
       return Optional.empty();
@@ -96,28 +106,20 @@ public final class PowerSync {
         if (!again.known() || TruthDerivation.powerState(again.instance) != reported) {
           return Optional.empty(); // not confirmed by a second look
         }
-        return forceStop(current, what);
+        return forceStop(current, what, options);
       case FORCE_STOP:
-        return forceStop(current, what);
+        return forceStop(current, what, options);
       default:
         return Optional.empty();
     }
   }
 
   /** Nova's {@code force_stop}: a stop without the vm_state check, only while the record is unchanged. */
-  private Optional<ActionRecord> forceStop(Instance current, String what) {
+  private Optional<ActionRecord> forceStop(Instance current, String what, OperationOptions options) {
     long version = current.version();
     Optional<Accepted> accepted = path.acceptIf(current.id(), Operation.STOP,
-        OperationOptions.builder().shutdownTimeout(Duration.ZERO).build(), i -> i.version() == version,
+        options, i -> i.version() == version,
         NOTE_PREFIX + ": " + what, false, true);
-    if (accepted.isEmpty()) {
-      return Optional.empty(); // the instance changed meanwhile; the next look decides again
-    }
-    try {
-      path.run(accepted.get());
-    } catch (RuntimeException e) {
-      // recorded as a failed stop; the instance landed on its true state
-    }
-    return accepted.get().outcome();
+    return path.runStarted(accepted); // empty when the instance changed meanwhile
   }
 }

@@ -4,13 +4,13 @@ import io.github.vmlifecycle.ActionKind;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.Operation;
+import io.github.vmlifecycle.OperationOptions;
 import io.github.vmlifecycle.OperationSupersededException;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.TaskState;
 import io.github.vmlifecycle.VmLifecycleException;
 import io.github.vmlifecycle.VmState;
 import io.github.vmlifecycle.spi.DriverInstance;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Resolves instances left with a task_state by a managing process that died: each is taken over on the
  * {@link OperationPath}, finished where that is what the user asked for and safe (a stop, a start, an
- * unpause, a hard reboot, an unrescue, the start of a defined rescue), and landed on the state the
+ * unpause, a reboot, an unrescue, the start of a defined rescue; a stop is a clean one with the engine's
+ * shutdown timeout and retry interval), and landed on the state the
  * hypervisor shows as a {@code recover} action. Thread-safe.
  */
 public final class Recovery {
@@ -45,8 +46,12 @@ public final class Recovery {
     this.path = path;
   }
 
-  /** Recovers every stuck instance, up to {@link #PARALLELISM} at once on {@code executor}. */
-  public List<ActionRecord> recoverAll(Executor executor) {
+  /**
+   * Recovers every stuck instance, up to {@link #PARALLELISM} at once on {@code executor}; a stop it
+   * finishes uses {@code options}' shutdown timeout and retry interval (the engine's defaults where they
+   * name none).
+   */
+  public List<ActionRecord> recoverAll(Executor executor, OperationOptions options) {
     List<String> stuck = new ArrayList<>();
     for (Instance instance : ctx.store.list()) {
       if (instance.taskState().isPresent() || !instance.journal().isEmpty()) {
@@ -55,7 +60,7 @@ public final class Recovery {
     }
     if (stuck.size() <= 1) {
       List<ActionRecord> done = new ArrayList<>();
-      stuck.forEach(id -> recover(id).ifPresent(done::add));
+      stuck.forEach(id -> recover(id, options).ifPresent(done::add));
       return done;
     }
     List<CompletableFuture<List<ActionRecord>>> parts = new ArrayList<>();
@@ -64,7 +69,7 @@ public final class Recovery {
       List<String> part = stuck.subList(from, Math.min(stuck.size(), from + size));
       parts.add(CompletableFuture.supplyAsync(() -> {
         List<ActionRecord> done = new ArrayList<>();
-        part.forEach(id -> recover(id).ifPresent(done::add));
+        part.forEach(id -> recover(id, options).ifPresent(done::add));
         return done;
       }, executor));
     }
@@ -86,7 +91,7 @@ public final class Recovery {
   }
 
   /** Recovers one instance unless an operation of this engine runs on it; returns the action logged. */
-  Optional<ActionRecord> recover(String id) {
+  Optional<ActionRecord> recover(String id, OperationOptions options) {
     ReentrantLock lock = ctx.slot(id).executionLock;
     if (!lock.tryLock()) {
       return Optional.empty(); // an operation of this engine runs on it now
@@ -99,7 +104,7 @@ public final class Recovery {
       if (stored.get().taskState().isEmpty()) {
         return repairLeftovers(stored.get());
       }
-      return Optional.of(resolve(stored.get()));
+      return Optional.of(resolve(stored.get(), options));
     } finally {
       lock.unlock();
     }
@@ -144,7 +149,7 @@ public final class Recovery {
     }
   }
 
-  private ActionRecord resolve(Instance stuck) {
+  private ActionRecord resolve(Instance stuck, OperationOptions options) {
     TaskState task = stuck.taskState().orElseThrow();
     Accepted acc = path.takeOver(stuck, operationOf(task));
     Truth seen = ctx.observe(stuck.id());
@@ -154,7 +159,7 @@ public final class Recovery {
         stuck.name(), acc.operation, detail));
     if (seen.known() && seen.instance.isPresent()) {
       try {
-        Optional<String> finished = finish(stuck, task, seen.instance.get(), journal);
+        Optional<String> finished = finish(stuck, task, seen.instance.get(), new Driving(journal, options));
         if (finished.isPresent()) {
           how = finished.get();
         }
@@ -195,65 +200,72 @@ public final class Recovery {
     throw new IllegalStateException("no operation sets task_state " + task);
   }
 
-  /** Calls the driver to finish part of {@code operation} for a recovery, with the instance's journal. */
-  private void drive(Operation operation, Instance stuck, StoreJournal journal) {
-    path.callDriver(operation, stuck, ctx.call(journal).shutdownTimeout(Duration.ZERO).build());
+  /**
+   * Calls the driver to finish part of {@code operation} for a recovery, with the instance's journal and
+   * the engine's defaults (a stop is a clean one, as the user's); returns how a stop went, if it was one.
+   */
+  private String drive(Operation operation, Instance stuck, Driving driving) {
+    return path.callDriver(operation, stuck, ctx.call(driving.journal, driving.options).build())
+        .map(how -> " (" + how + ")").orElse("");
   }
+
+  /** The journal and options the driver calls of one recovery use. */
+  private record Driving(StoreJournal journal, OperationOptions options) {}
 
   /**
    * A start or restore that the hypervisor went on with after the caller died shows the guest paused
    * while it loads (libvirt starts it paused, then runs it); the user asked for it running, so the
    * unpause that completes it is finished too (it waits for the hypervisor's own job).
    */
-  private Optional<String> finishLoading(Instance stuck, PowerState power, String what, StoreJournal journal) {
+  private Optional<String> finishLoading(Instance stuck, PowerState power, String what, Driving driving) {
     if (power != PowerState.PAUSED) {
       return Optional.empty();
     }
-    drive(Operation.UNPAUSE, stuck, journal);
+    drive(Operation.UNPAUSE, stuck, driving);
     return Optional.of("finished the " + what + " (the guest was still paused, loading)");
   }
 
   /** Finishes what the user asked where that is safe; returns what was done, or empty. */
-  private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d, StoreJournal journal) {
+  private Optional<String> finish(Instance stuck, TaskState task, DriverInstance d, Driving driving) {
     PowerState power = d.powerState();
     switch (task) {
       case POWERING_OFF:
         if (power == PowerState.RUNNING || power == PowerState.PAUSED || power == PowerState.CRASHED) {
-          drive(Operation.STOP, stuck, journal);
-          return Optional.of("finished the stop");
+          return Optional.of("finished the stop" + drive(Operation.STOP, stuck, driving));
         }
         return Optional.empty();
       case POWERING_ON:
         if (power == PowerState.SHUTDOWN && !d.rescueDefinition()) {
-          drive(Operation.START, stuck, journal);
+          drive(Operation.START, stuck, driving);
           return Optional.of("finished the start");
         }
-        return finishLoading(stuck, power, "start", journal);
+        return finishLoading(stuck, power, "start", driving);
       case RESUMING:
-        return finishLoading(stuck, power, "resume", journal);
+        return finishLoading(stuck, power, "resume", driving);
       case UNPAUSING:
         if (power == PowerState.PAUSED) {
-          drive(Operation.UNPAUSE, stuck, journal);
+          drive(Operation.UNPAUSE, stuck, driving);
           return Optional.of("finished the unpause");
         }
         return Optional.empty();
+      case REBOOTING:
       case REBOOTING_HARD:
         if (power != PowerState.RUNNING) {
-          drive(Operation.HARD_REBOOT, stuck, journal);
-          return Optional.of("finished the hard reboot");
+          drive(Operation.HARD_REBOOT, stuck, driving);
+          return Optional.of(task == TaskState.REBOOTING ? "finished the reboot (hard)" : "finished the hard reboot");
         }
         return Optional.empty();
       case UNRESCUING:
         Optional<String> original = stuck.originalDefinition()
             .or(() -> Truth.embeddedOriginal(ctx.driver, stuck.id()));
         if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
-          drive(Operation.UNRESCUE, Instance.copyOf(stuck).originalDefinition(original).build(), journal);
+          drive(Operation.UNRESCUE, Instance.copyOf(stuck).originalDefinition(original).build(), driving);
           return Optional.of("finished the unrescue");
         }
         return Optional.empty();
       case RESCUING:
         if (d.rescueDefinition() && power == PowerState.SHUTDOWN) {
-          drive(Operation.START, stuck, journal);
+          drive(Operation.START, stuck, driving);
           return Optional.of("started the rescue definition");
         }
         return Optional.empty();

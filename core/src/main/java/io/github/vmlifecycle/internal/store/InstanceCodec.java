@@ -41,6 +41,7 @@ final class InstanceCodec {
     i.requestId().ifPresent(v -> m.put("requestId", v));
     i.taskStartedAt().ifPresent(v -> m.put("taskStartedAt", v.toString()));
     i.originalDefinition().ifPresent(v -> m.put("originalDefinition", v));
+    i.definitionAtAccept().ifPresent(v -> m.put("definitionAtAccept", v));
     i.rescuedAt().ifPresent(v -> m.put("rescuedAt", v.toString()));
     i.updatedAt().ifPresent(v -> m.put("updatedAt", v.toString()));
     i.rescueRequest().ifPresent(r -> {
@@ -89,6 +90,7 @@ final class InstanceCodec {
         .requestId(Optional.ofNullable(p.getProperty("requestId")))
         .taskStartedAt(optional(p, "taskStartedAt", Instant::parse))
         .originalDefinition(Optional.ofNullable(p.getProperty("originalDefinition")))
+        .definitionAtAccept(Optional.ofNullable(p.getProperty("definitionAtAccept")))
         .rescuedAt(optional(p, "rescuedAt", Instant::parse))
         .updatedAt(optional(p, "updatedAt", Instant::parse));
     if (p.getProperty("rescue.present") != null) {

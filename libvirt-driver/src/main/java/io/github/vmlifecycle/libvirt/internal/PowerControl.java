@@ -5,6 +5,7 @@ import io.github.vmlifecycle.HypervisorException.Code;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.spi.DriverCall;
+import io.github.vmlifecycle.spi.RebootOutcome;
 import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Power control of domains: pause and unpause of the vCPUs, the clean-then-forced power-off, start,
- * hard reboot, and waiting for a power state. Thread-safe: it keeps no per-call state.
+ * soft and hard reboot, and waiting for a power state. Thread-safe: it keeps no per-call state.
  */
 public final class PowerControl {
   private static final Logger LOG = LoggerFactory.getLogger(PowerControl.class);
@@ -110,22 +111,87 @@ public final class PowerControl {
 
   /**
    * Destroys the domain if active, discards its managed-save image and the devices a suspend
-   * remembered (journal note included), reports {@code reboot.destroyed}, and starts it.
+   * remembered (journal note included), reports {@code reboot.destroyed}, defines the call's
+   * {@link DriverCall#definition()} again when it carries one, and starts it.
    *
    * @param id the UUID or name
    * @param call the call's context
    */
   public void hardReboot(String id, DriverCall call) {
     domains.on(id, Operation.HARD_REBOOT, "hard reboot", d -> {
-      destroyIfActive(d);
-      if (d.hasManagedSaveImage() == 1) {
-        d.managedSaveRemove();
-      }
-      DetachedDevices.forget(d, call.journal());
-      call.steps().onStep(id, "reboot.destroyed");
-      d.create();
+      hardReboot(d, id, call);
       return null;
     });
+  }
+
+  private static void hardReboot(Domain d, String id, DriverCall call) throws LibvirtException {
+    destroyIfActive(d);
+    if (d.hasManagedSaveImage() == 1) {
+      d.managedSaveRemove();
+    }
+    DetachedDevices.forget(d, call.journal());
+    call.steps().onStep(id, "reboot.destroyed");
+    if (call.definition().isPresent()) {
+      d.getConnect().domainDefineXML(call.definition().get()).free();
+    }
+    d.create();
+  }
+
+  /**
+   * Reboots the domain softly, as Nova's libvirt {@code _soft_reboot}: asks a running domain once to
+   * shut down ({@code virDomainShutdown}, step {@code reboot.shutdown-requested}), polls up to
+   * {@link DriverCall#softRebootTimeout()} for it to go off (then starts it, {@code virDomainCreate}) or
+   * for its domain id to change (it rebooted by itself), and hard-reboots it as {@link #hardReboot}
+   * when it did neither or was not running.
+   *
+   * @param id the UUID or name
+   * @param call the call's context
+   * @return how it rebooted
+   * @throws HypervisorException with {@link Code#TIMEOUT} if the call's deadline comes before the guest
+   *     reacted and before the soft-reboot timeout
+   */
+  public RebootOutcome softReboot(String id, DriverCall call) {
+    return domains.on(id, Operation.SOFT_REBOOT, "soft reboot", d -> {
+      if (Domains.powerState(d) == PowerState.RUNNING && waitForGuestReboot(d, id, call)) {
+        return RebootOutcome.SOFT;
+      }
+      LOG.info("domain {} did not react to a soft reboot; hard-rebooting it", id);
+      hardReboot(d, id, call);
+      return RebootOutcome.HARD;
+    });
+  }
+
+  /** Asks the running guest to shut down; returns whether it went off (and was started) or rebooted in time. */
+  private boolean waitForGuestReboot(Domain d, String id, DriverCall call) throws LibvirtException {
+    int before = d.getID();
+    try {
+      d.shutdown();
+    } catch (LibvirtException e) {
+      if (!LibvirtErrors.is(e, ErrorNumber.VIR_ERR_OPERATION_INVALID)) {
+        throw e;
+      }
+      return false;
+    }
+    call.steps().onStep(id, "reboot.shutdown-requested");
+    Instant own = clock.instant().plus(call.softRebootTimeout());
+    Instant end = Waits.end(own, call.deadline());
+    while (true) {
+      if (d.isActive() == 0) {
+        d.create();
+        return true;
+      }
+      if (d.getID() != before) {
+        return true;
+      }
+      if (!clock.instant().isBefore(end)) {
+        break;
+      }
+      Waits.pause(clock, end);
+    }
+    if (end.isBefore(own)) {
+      throw Waits.deadlinePassed(id, Operation.SOFT_REBOOT, "the guest to react to a soft reboot", end);
+    }
+    return false;
   }
 
   /**
