@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
  * <p>The examples of each command's help are in the resource bundle {@code Vmlife.properties}.
  */
 @Command(name = "vmlife", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-    scope = CommandLine.ScopeType.INHERIT, resourceBundle = "io.github.vmlifecycle.cli.Vmlife",
+    scope = CommandLine.ScopeType.INHERIT, addMethodSubcommands = false, resourceBundle = "io.github.vmlifecycle.cli.Vmlife",
     description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
     subcommands = {DemoCommand.class, RulesCommand.class, XmlCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes (several IDs: the worst of theirs, in the order 7, 5, 2, 6, 4, 3, 0):%n",
@@ -101,7 +101,7 @@ public final class Vmlife implements Callable<Integer> {
    * @return the exit code
    */
   static int run(Vmlife vmlife, String... args) {
-    CommandLine cl = commandLine(vmlife);
+    CommandLine cl = commandLine(vmlife, args);
     cl.setOut(new PrintWriter(vmlife.out, true));
     cl.setErr(new PrintWriter(vmlife.err, true));
     cl.setExitCodeExceptionMapper(t -> {
@@ -123,12 +123,21 @@ public final class Vmlife implements Callable<Integer> {
   }
 
   /**
-   * Returns the command line of {@code vmlife}: this command with its subcommands, the {@code xml}
-   * subcommand on {@code vmlife}'s streams and honouring its {@code --json}.
+   * Returns the whole command line of {@code vmlife}: this command with every subcommand, the
+   * {@code xml} subcommand on {@code vmlife}'s streams and honouring its {@code --json}.
    */
   static CommandLine commandLine(Vmlife vmlife) {
+    return commandLine(vmlife, new String[0]);
+  }
+
+  /**
+   * Returns the command line for {@code args}: when they name one of the commands declared as methods
+   * here, only that one is built (reflecting on every command costs more start-up time than the command
+   * itself); otherwise every command, for help and suggestions.
+   */
+  static CommandLine commandLine(Vmlife vmlife, String[] args) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    return new CommandLine(vmlife, new CommandLine.IFactory() {
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> cls) throws Exception {
         if (cls == XmlCommand.class) {
@@ -136,7 +145,18 @@ public final class Vmlife implements Callable<Integer> {
         }
         return defaults.create(cls);
       }
-    });
+    };
+    CommandLine cl = new CommandLine(vmlife, factory);
+    Optional<String> named = Subcommands.named(args);
+    boolean all = named.isEmpty() || !Subcommands.isMethodCommand(Vmlife.class, named.get())
+        && !cl.getSubcommands().containsKey(named.get()) || named.get().equals("help");
+    for (java.lang.reflect.Method m : CommandLine.getCommandMethods(Vmlife.class, null)) {
+      String name = Subcommands.commandName(m);
+      if (all || name.equals(named.get())) {
+        cl.addSubcommand(name, new CommandLine(m, factory));
+      }
+    }
+    return cl;
   }
 
   /**
