@@ -42,11 +42,21 @@ import picocli.CommandLine.Parameters;
 @Command(name = "vmlife", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     scope = CommandLine.ScopeType.INHERIT, addMethodSubcommands = false, resourceBundle = "io.github.vmlifecycle.cli.Vmlife",
     description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
-    subcommands = {DemoCommand.class, RulesCommand.class, XmlCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes (several IDs: the worst of theirs, in the order 7, 5, 2, 6, 4, 3, 0):%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
         "4:no such instance", "5:hypervisor failure", "6:invalid input", "7:state store failure"})
 public final class Vmlife implements Callable<Integer> {
+  /** The subcommands declared as classes, by name, in the order of the help. */
+  private static final Map<String, Class<?>> CLASS_COMMANDS = classCommands();
+
+  private static Map<String, Class<?>> classCommands() {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    m.put("demo", DemoCommand.class);
+    m.put("rules", RulesCommand.class);
+    m.put("xml", XmlCommand.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   @Option(names = {"-c", "--connect", "--uri"}, paramLabel = "URI", scope = CommandLine.ScopeType.INHERIT,
       description = "Hypervisor URI: qemu:///system, qemu+tcp://host/system, test:///..., fake:/// "
@@ -131,9 +141,9 @@ public final class Vmlife implements Callable<Integer> {
   }
 
   /**
-   * Returns the command line for {@code args}: when they name one of the commands declared as methods
-   * here, only that one is built (reflecting on every command costs more start-up time than the command
-   * itself); otherwise every command, for help and suggestions.
+   * Returns the command line for {@code args}: when they name a subcommand, only that one is built
+   * (reflecting on every command costs more start-up time than most commands take); otherwise, and for
+   * {@code help}, every command, for help and suggestions.
    */
   static CommandLine commandLine(Vmlife vmlife, String[] args) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
@@ -148,14 +158,19 @@ public final class Vmlife implements Callable<Integer> {
     };
     CommandLine cl = new CommandLine(vmlife, factory);
     Optional<String> named = Subcommands.named(args);
-    boolean all = named.isEmpty() || !Subcommands.isMethodCommand(Vmlife.class, named.get())
-        && !cl.getSubcommands().containsKey(named.get()) || named.get().equals("help");
+    boolean all = named.isEmpty() || named.get().equals("help")
+        || !Subcommands.isMethodCommand(Vmlife.class, named.get()) && !CLASS_COMMANDS.containsKey(named.get());
     for (java.lang.reflect.Method m : CommandLine.getCommandMethods(Vmlife.class, null)) {
       String name = Subcommands.commandName(m);
       if (all || name.equals(named.get())) {
         cl.addSubcommand(name, new CommandLine(m, factory));
       }
     }
+    CLASS_COMMANDS.forEach((name, cls) -> {
+      if (all || name.equals(named.get())) {
+        cl.addSubcommand(name, new CommandLine(cls, factory));
+      }
+    });
     return cl;
   }
 
