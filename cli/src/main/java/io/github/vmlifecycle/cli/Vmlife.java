@@ -299,7 +299,9 @@ public final class Vmlife implements Callable<Integer> {
         .timeout(Optional.ofNullable(timeout))
         .build();
     if (dryRun) {
-      return withSession(s -> new Batch(output(), s.engine()).previews(ids, id -> s.previewRescue(id, request)));
+      try (Session s = open()) {
+        return new Batch(output(), s.engine()).previews(ids, id -> s.previewRescue(id, request));
+      }
     }
     return each(ids, (e, id) -> e.execute(id, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()));
   }

@@ -173,7 +173,7 @@ class HostileInputTest {
   @Test
   void commands_coverEverySubcommandThatTakesAnId() {
     Set<String> takingId = new TreeSet<>();
-    new CommandLine(new Vmlife()).getSubcommands().forEach((name, sub) -> {
+    Vmlife.commandLine(new Vmlife()).getSubcommands().forEach((name, sub) -> {
       for (PositionalParamSpec p : sub.getCommandSpec().positionalParameters()) {
         if (p.paramLabel().equals("ID")) {
           takingId.add(name);

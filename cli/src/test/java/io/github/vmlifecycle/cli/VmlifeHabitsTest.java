@@ -179,6 +179,9 @@ class VmlifeHabitsTest {
     assertThat(preview.get("diff").asText()).contains("+++ db-1.rescue.xml");
     assertThat(run("--json", "rescue", "db-1", "web-1", "--dry-run")).isZero();
     assertThat(JSON.readTree(out())).hasSize(2);
+    assertThat(run("rescue", "nope", "--dry-run")).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(run("--json", "rescue", "db-1", "nope", "--dry-run")).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(JSON.readTree(out()).get(1).get("error").get("type").asText()).isEqualTo("not_found");
     assertThat(run("--json", "show", "db-1")).isZero();
     assertThat(JSON.readTree(out()).get("vm_state").asText()).isEqualTo("active");
   }
