@@ -12,32 +12,67 @@ import io.github.vmlifecycle.fake.FakeHypervisor;
 import io.github.vmlifecycle.spi.InstanceStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
  * A tour of vmlifecycle on the in-memory fake hypervisor: pause/unpause, suspend/resume,
  * rescue/unrescue, a refused request, a hypervisor fault, and recovery after a simulated crash, with
- * the states and timings of each step.
+ * the states and timings of each step. Its durable store lives in a temporary directory, deleted at the
+ * end unless {@code --keep-state}. With {@code --json} it prints one JSON array of the steps instead.
  */
 @Command(name = "demo", description = "Tour every operation on the in-memory fake hypervisor (no libvirt needed).")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @ParentCommand Vmlife parent;
+
+  @Option(names = "--keep-state", description = "Keep the demo's state directory (default: deleted at the end).")
+  boolean keepState;
+
   private PrintWriter out;
+  private final List<Map<String, Object>> steps = new ArrayList<>();
 
   @Override
   public Integer call() throws IOException {
-    out = spec.commandLine().getOut();
+    boolean json = parent != null && parent.json;
+    out = json ? new PrintWriter(Writer.nullWriter()) : spec.commandLine().getOut();
     Path stateDir = Files.createTempDirectory("vmlife-demo-");
+    try {
+      tour(stateDir);
+    } finally {
+      if (!keepState) {
+        deleteTree(stateDir);
+      }
+    }
+    out.printf("%nState store (durable, one file per instance): %s%s%n", stateDir,
+        keepState ? "" : " (deleted now; --keep-state keeps it)");
+    out.flush();
+    if (json) {
+      parent.output().json(steps);
+    }
+    return ExitCodes.OK;
+  }
+
+  private void tour(Path stateDir) {
     FakeHypervisor fake = Sessions.sampleFake();
     fake.guest("web-1").writeMemory("shopping carts of 1,024 users");
     fake.guest("web-2").writeMemory("a warm cache of 40,000 sessions");
@@ -99,10 +134,16 @@ final class DemoCommand implements Callable<Integer> {
       engine.actions("web-2").forEach(a -> out.printf("  %-8s %-9s %-9s -> %-9s %s%n", a.action().actionName(),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
           a.message().orElse("")));
-      out.printf("%nState store (durable, one file per instance): %s%n", stateDir);
     }
-    out.flush();
-    return ExitCodes.OK;
+  }
+
+  /** Deletes the demo's own state directory (files, then directories, deepest first). */
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private void heading(String title) {
@@ -117,18 +158,37 @@ final class DemoCommand implements Callable<Integer> {
   private void step(String what, Supplier<Instance> action) {
     long t0 = System.nanoTime();
     Instance result = action.get();
+    double ms = (System.nanoTime() - t0) / 1e6;
     out.printf("  %-16s -> vm_state=%-9s power_state=%-9s %8.3f ms%n", what, result.vmState().novaName(),
-        result.powerState().novaName(), (System.nanoTime() - t0) / 1e6);
+        result.powerState().novaName(), ms);
+    steps.add(record(what, "done", result, ms, null));
   }
 
   private void refused(String what, Supplier<Instance> action) {
     try {
-      action.get();
+      Instance result = action.get();
       out.printf("  %-16s -> unexpectedly allowed%n", what);
+      steps.add(record(what, "unexpectedly allowed", result, 0, null));
     } catch (VmLifecycleException e) {
       String verb = e.kind() == VmLifecycleException.Kind.HYPERVISOR ? "failed" : "refused";
       out.printf("  %-16s -> %s (%s): %s%n", what, verb, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+      steps.add(record(what, verb, null, 0, e));
     }
+  }
+
+  private static Map<String, Object> record(String what, String result, Instance i, double ms, VmLifecycleException e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", what);
+    m.put("result", result);
+    if (i != null) {
+      m.put("vm_state", i.vmState().novaName());
+      m.put("power_state", i.powerState().novaName());
+      m.put("ms", Math.round(ms * 1000) / 1000.0);
+    }
+    if (e != null) {
+      m.put("error", Map.of("type", e.kind().name().toLowerCase(Locale.ROOT), "message", e.getMessage()));
+    }
+    return m;
   }
 
   private void progress(String what, long done, long total) {

@@ -12,10 +12,15 @@ public final class ExitCodes {
   public static final int NOT_ALLOWED = 3;
   /** No such instance. */
   public static final int NOT_FOUND = 4;
-  /** The hypervisor failed (or the state store could not be used). */
+  /** The hypervisor failed. */
   public static final int HYPERVISOR = 5;
   /** Invalid or refused input. */
   public static final int INVALID_INPUT = 6;
+  /** The state store could not be read or written (a file named in the message). */
+  public static final int STORE = 7;
+
+  /** Exit codes from the least to the most severe, for a command given several IDs. */
+  private static final int[] SEVERITY = {OK, NOT_ALLOWED, NOT_FOUND, INVALID_INPUT, USAGE, HYPERVISOR, STORE};
 
   private ExitCodes() {}
 
@@ -35,10 +40,34 @@ public final class ExitCodes {
         return NOT_FOUND;
       case INVALID_INPUT:
         return INVALID_INPUT;
-      case HYPERVISOR:
       case STORE:
+        return STORE;
+      case HYPERVISOR:
       default:
         return HYPERVISOR;
     }
+  }
+
+  /**
+   * Returns the more severe of two exit codes: the code of a command given several IDs is the worst of
+   * its IDs' codes, in the order store failure (7), hypervisor failure (5), usage (2), invalid input (6),
+   * no such instance (4), not allowed (3), done (0).
+   *
+   * @param a an exit code of this class
+   * @param b another
+   * @return the more severe of the two
+   * @throws IllegalArgumentException if either is not an exit code of this class
+   */
+  public static int worse(int a, int b) {
+    return rank(a) >= rank(b) ? a : b;
+  }
+
+  private static int rank(int code) {
+    for (int i = 0; i < SEVERITY.length; i++) {
+      if (SEVERITY[i] == code) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("Not an exit code of vmlife: " + code);
   }
 }

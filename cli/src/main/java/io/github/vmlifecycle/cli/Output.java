@@ -9,13 +9,24 @@ import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import java.io.PrintStream;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
-/** Prints instances, actions and errors as text or JSON (Nova's lower-case state names). */
+/**
+ * Prints instances, actions and errors as text or JSON (Nova's lower-case state names). Jackson is loaded
+ * only when JSON is printed.
+ */
 final class Output {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Holds the JSON mapper, so that Jackson's classes load on the first JSON output only. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private final PrintStream out;
   private final PrintStream err;
@@ -56,9 +67,13 @@ final class Output {
     }
   }
 
-  void instances(List<Instance> list) {
+  /** Prints instances sorted by name (then UUID): a JSON array, or a table. */
+  void instances(List<Instance> unsorted) {
+    List<Instance> list = unsorted.stream()
+        .sorted(Comparator.comparing(Instance::name).thenComparing(Instance::id))
+        .collect(Collectors.toList());
     if (json) {
-      ArrayNode array = JSON.createArrayNode();
+      ArrayNode array = Json.MAPPER.createArrayNode();
       list.forEach(i -> array.add(toJson(i)));
       out.println(write(array));
       return;
@@ -72,7 +87,7 @@ final class Output {
 
   void actions(List<ActionRecord> actions) {
     if (json) {
-      ArrayNode array = JSON.createArrayNode();
+      ArrayNode array = Json.MAPPER.createArrayNode();
       for (ActionRecord a : actions) {
         putAction(array.addObject(), a);
       }
@@ -92,7 +107,7 @@ final class Output {
    */
   void automaticUnrescues(List<ActionRecord> actions, Function<String, String> nameOfId) {
     if (json) {
-      ArrayNode array = JSON.createArrayNode();
+      ArrayNode array = Json.MAPPER.createArrayNode();
       for (ActionRecord a : actions) {
         ObjectNode n = array.addObject();
         n.put("name", nameOfId.apply(a.instanceId()));
@@ -124,13 +139,93 @@ final class Output {
     n.put("message", a.message().orElse(null));
   }
 
+  /**
+   * Prints the outcome of a command given several IDs: in text one line per ID that succeeded (errors
+   * follow on stderr); in JSON one array, an element per ID in order, the instance or its error, each
+   * with the ID as typed.
+   */
+  void instanceResults(List<Batch.Result<Instance>> results) {
+    if (json) {
+      ArrayNode array = Json.MAPPER.createArrayNode();
+      for (Batch.Result<Instance> r : results) {
+        ObjectNode n = r.value.map(Output::toJson).orElseGet(Json.MAPPER::createObjectNode);
+        n.put("id", r.typed);
+        r.error.ifPresent(e -> putError(n.putObject("error"), e, r.typed, r.uuid));
+        array.add(n);
+      }
+      out.println(write(array));
+      return;
+    }
+    for (Batch.Result<Instance> r : results) {
+      r.value.ifPresent(i -> out.printf("%-24s vm_state=%-9s task_state=%-13s power_state=%s%n", r.typed,
+          i.vmState().novaName(), i.taskState().map(t -> t.novaName()).orElse("-"), i.powerState().novaName()));
+    }
+  }
+
+  /** Prints rescue previews: diffs as text; in JSON one object (one ID) or an array of them, with the ID. */
+  void previews(List<Batch.Result<String>> results, boolean single) {
+    if (!json) {
+      results.forEach(r -> r.value.ifPresent(out::print));
+      return;
+    }
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    for (Batch.Result<String> r : results) {
+      if (single && r.error.isPresent()) {
+        return;
+      }
+      ObjectNode n = array.addObject();
+      n.put("id", r.typed);
+      n.put("dry_run", true);
+      r.value.ifPresent(diff -> n.put("diff", diff));
+      r.error.ifPresent(e -> putError(n.putObject("error"), e, r.typed, r.uuid));
+    }
+    out.println(write(single ? array.get(0) : array));
+  }
+
   void error(VmLifecycleException e) {
     error(e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
   }
 
+  /**
+   * Prints an error about the instance the user called {@code typed}: its message names the instance
+   * as typed where the driver named it by its UUID, and in text it is prefixed with the typed name
+   * unless the message already carries it.
+   */
+  void error(VmLifecycleException e, String typed, Optional<String> uuid) {
+    String message = named(e, typed, uuid);
+    if (json) {
+      ObjectNode root = Json.MAPPER.createObjectNode();
+      putError(root.putObject("error"), e, typed, uuid);
+      err.println(write(root));
+    } else {
+      boolean plain = typed.chars().noneMatch(Character::isISOControl);
+      err.println("vmlife: " + (message.contains(typed) || !plain ? message : typed + ": " + message));
+    }
+  }
+
+  private static void putError(ObjectNode error, VmLifecycleException e, String typed, Optional<String> uuid) {
+    error.put("type", e.kind().name().toLowerCase(Locale.ROOT));
+    error.put("message", named(e, typed, uuid));
+    error.put("instance", typed);
+  }
+
+  /**
+   * The message with the instance named as typed: a hypervisor's message names the instance by the UUID
+   * the driver knows, which becomes what the user typed, except inside a path or file name.
+   */
+  private static String named(VmLifecycleException e, String typed, Optional<String> uuid) {
+    String message = String.valueOf(e.getMessage());
+    if (e.kind() != VmLifecycleException.Kind.HYPERVISOR || uuid.isEmpty() || uuid.get().equals(typed)
+        || typed.chars().anyMatch(Character::isISOControl)) {
+      return message;
+    }
+    Pattern word = Pattern.compile("(?<![/\\w.-])" + Pattern.quote(uuid.get()) + "(?![/\\w-]|\\.\\w)");
+    return word.matcher(message).replaceAll(Matcher.quoteReplacement(typed));
+  }
+
   void error(String type, String message) {
     if (json) {
-      ObjectNode root = JSON.createObjectNode();
+      ObjectNode root = Json.MAPPER.createObjectNode();
       ObjectNode error = root.putObject("error");
       error.put("type", type);
       error.put("message", message);
@@ -140,8 +235,13 @@ final class Output {
     }
   }
 
+  /** Prints a JSON document (a tree of Jackson nodes or maps and lists) on stdout. */
+  void json(Object document) {
+    out.println(write(document));
+  }
+
   static ObjectNode toJson(Instance i) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("name", i.name());
     n.put("uuid", i.id());
     n.put("vm_state", i.vmState().novaName());
@@ -157,7 +257,7 @@ final class Output {
 
   static String write(Object node) {
     try {
-      return JSON.writeValueAsString(node);
+      return Json.MAPPER.writeValueAsString(node);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

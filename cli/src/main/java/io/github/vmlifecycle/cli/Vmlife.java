@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,23 +36,31 @@ import picocli.CommandLine.Parameters;
  * with state and the action log kept in a durable store between calls.
  *
  * <p>Exit codes: 0 done; 2 usage; 3 not allowed in the current state, locked, or busy; 4 no such
- * instance; 5 hypervisor failure; 6 invalid input.
+ * instance; 5 hypervisor failure; 6 invalid input; 7 state store failure. A command given several IDs
+ * exits with the worst code of its IDs ({@link ExitCodes#worse}).
+ *
+ * <p>The examples of each command's help are in the resource bundle {@code Vmlife.properties}.
  */
-@Command(name = "vmlife", mixinStandardHelpOptions = true, version = "vmlife 0.1.0-SNAPSHOT",
-    description = "Pause, suspend, rescue, stop, start and reboot virtual machines with Nova's state rules.",
-    subcommands = {DemoCommand.class, RulesCommand.class},
-    exitCodeListHeading = "%nExit codes:%n",
+@Command(name = "vmlife", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+    scope = CommandLine.ScopeType.INHERIT, addMethodSubcommands = false, resourceBundle = "io.github.vmlifecycle.cli.Vmlife",
+    description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
+    exitCodeListHeading = "%nExit codes (several IDs: the worst of theirs, in the order 7, 5, 2, 6, 4, 3, 0):%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
-        "4:no such instance", "5:hypervisor failure", "6:invalid input"},
-    footerHeading = "%nDiagnostics:%n",
-    footer = {
-        "VMLIFE_TRACE_STEPS=1 prints each step boundary of an operation on stderr as 'VMLIFE-STEP <step>'",
-        "  (every store write, before and after, and each completed libvirt step; '<step>#k' for the k-th",
-        "  repeat). Any io.github.vmlifecycle.spi.StepObserver listed in",
-        "  META-INF/services/io.github.vmlifecycle.spi.StepObserver on the class path observes them too."})
+        "4:no such instance", "5:hypervisor failure", "6:invalid input", "7:state store failure"})
 public final class Vmlife implements Callable<Integer> {
+  /** The subcommands declared as classes, by name, in the order of the help. */
+  private static final Map<String, Class<?>> CLASS_COMMANDS = classCommands();
 
-  @Option(names = "--uri", scope = CommandLine.ScopeType.INHERIT,
+  private static Map<String, Class<?>> classCommands() {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    m.put("demo", DemoCommand.class);
+    m.put("rules", RulesCommand.class);
+    m.put("xml", XmlCommand.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  @Option(names = {"-c", "--connect", "--uri"}, paramLabel = "URI", scope = CommandLine.ScopeType.INHERIT,
       description = "Hypervisor URI: qemu:///system, qemu+tcp://host/system, test:///..., fake:/// "
           + "(default: $LIBVIRT_DEFAULT_URI, else libvirt's default).")
   String uri;
@@ -67,17 +77,23 @@ public final class Vmlife implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private final SessionFactory sessions;
+  private final Map<String, String> env;
 
-  /** Creates the command on the process's standard streams and real drivers. */
+  /** Creates the command on the process's standard streams, environment and real drivers. */
   public Vmlife() {
-    this(System.in, System.out, System.err, new SessionFactory());
+    this(System.in, System.out, System.err, new SessionFactory(), System.getenv());
   }
 
   Vmlife(InputStream in, PrintStream out, PrintStream err, SessionFactory sessions) {
+    this(in, out, err, sessions, Map.of());
+  }
+
+  Vmlife(InputStream in, PrintStream out, PrintStream err, SessionFactory sessions, Map<String, String> env) {
     this.in = in;
     this.out = out;
     this.err = err;
     this.sessions = sessions;
+    this.env = Map.copyOf(env);
   }
 
   /**
@@ -97,8 +113,7 @@ public final class Vmlife implements Callable<Integer> {
    * @return the exit code
    */
   static int run(Vmlife vmlife, String... args) {
-    CommandLine cl = new CommandLine(vmlife);
-    cl.addSubcommand("xml", new XmlCommand(vmlife.in, vmlife.out, vmlife.err));
+    CommandLine cl = commandLine(vmlife, args);
     cl.setOut(new PrintWriter(vmlife.out, true));
     cl.setErr(new PrintWriter(vmlife.err, true));
     cl.setExitCodeExceptionMapper(t -> {
@@ -119,6 +134,59 @@ public final class Vmlife implements Callable<Integer> {
     return cl.execute(args);
   }
 
+  /**
+   * Returns the whole command line of {@code vmlife}: this command with every subcommand, the
+   * {@code xml} subcommand on {@code vmlife}'s streams and honouring its {@code --json}.
+   */
+  static CommandLine commandLine(Vmlife vmlife) {
+    return commandLine(vmlife, new String[0]);
+  }
+
+  /**
+   * Returns the command line for {@code args}: when they name a subcommand, only that one is built
+   * (reflecting on every command costs more start-up time than most commands take); otherwise, and for
+   * {@code help}, every command, for help and suggestions.
+   */
+  static CommandLine commandLine(Vmlife vmlife, String[] args) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        if (cls == XmlCommand.class) {
+          return cls.cast(new XmlCommand(vmlife.in, vmlife.out, vmlife.err, () -> vmlife.json));
+        }
+        return defaults.create(cls);
+      }
+    };
+    CommandLine cl = new CommandLine(vmlife, factory);
+    Optional<String> named = Subcommands.named(args);
+    boolean all = named.isEmpty() || named.get().equals("help")
+        || !Subcommands.isMethodCommand(Vmlife.class, named.get()) && !CLASS_COMMANDS.containsKey(named.get());
+    for (java.lang.reflect.Method m : CommandLine.getCommandMethods(Vmlife.class, null)) {
+      String name = Subcommands.commandName(m);
+      if (all || name.equals(named.get())) {
+        cl.addSubcommand(name, new CommandLine(m, factory));
+      }
+    }
+    CLASS_COMMANDS.forEach((name, cls) -> {
+      if (all || name.equals(named.get())) {
+        cl.addSubcommand(name, new CommandLine(cls, factory));
+      }
+    });
+    return cl;
+  }
+
+  /**
+   * The hypervisor URI of this call: {@code --connect}, else {@code $LIBVIRT_DEFAULT_URI} (so that
+   * {@code LIBVIRT_DEFAULT_URI=fake:///} selects the fake as it would a libvirt URI), else none.
+   */
+  Optional<String> uri() {
+    if (uri != null) {
+      return Optional.of(uri);
+    }
+    return Optional.ofNullable(env.get("LIBVIRT_DEFAULT_URI")).filter(u -> !u.isBlank());
+  }
+
   Output output() {
     return new Output(out, err, json);
   }
@@ -128,17 +196,19 @@ public final class Vmlife implements Callable<Integer> {
   }
 
   Session open() {
-    return sessions.open(Optional.ofNullable(uri), Optional.ofNullable(stateDir));
+    return sessions.open(uri(), Optional.ofNullable(stateDir));
   }
 
   @Override
   public Integer call() {
-    new CommandLine(this).usage(out);
+    commandLine(this).usage(out);
     return ExitCodes.USAGE;
   }
 
-  private int withEngine(Function<LifecycleEngine, Instance> action) {
-    return withSession(s -> output().instance(action.apply(s.engine())));
+  private int each(List<String> ids, BiFunction<LifecycleEngine, String, Instance> action) {
+    try (Session s = open()) {
+      return new Batch(output(), s.engine()).run(ids, id -> action.apply(s.engine(), id));
+    }
   }
 
   private int withSession(Consumer<Session> action) {
@@ -148,45 +218,48 @@ public final class Vmlife implements Callable<Integer> {
     }
   }
 
-  @Command(name = "list", description = "List instances with their states.")
-  int list() {
-    return withSession(s -> output().instances(s.engine().list()));
+  @Command(name = "list", description = "List instances with their states, sorted by name.")
+  int list(@Option(names = "--state", split = ",", paramLabel = "VM_STATE",
+      description = "Only instances in these vm_states (active, paused, suspended, stopped, rescued, error).")
+      List<String> states) {
+    Predicate<Instance> wanted = Batch.inStates(states);
+    return withSession(s -> output().instances(s.engine().list().stream().filter(wanted).collect(Collectors.toList())));
   }
 
-  @Command(name = "show", description = "Show one instance.")
-  int show(@Parameters(paramLabel = "ID", description = "Domain name or UUID.") String id) {
-    return withEngine(e -> e.get(id));
+  @Command(name = "show", description = "Show instances.")
+  int show(@Parameters(paramLabel = "ID", arity = "1..*", description = "Domain names or UUIDs.") List<String> ids) {
+    return each(ids, (e, id) -> e.get(id));
   }
 
   @Command(name = "pause", description = "Pause an active instance (memory kept in RAM).")
-  int pause(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.pause(id));
+  int pause(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.pause(id));
   }
 
   @Command(name = "unpause", description = "Unpause a paused instance.")
-  int unpause(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.unpause(id));
+  int unpause(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.unpause(id));
   }
 
   @Command(name = "suspend", description = "Suspend an active instance (memory saved to disk).")
-  int suspend(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.suspend(id, ProgressBar.forTerminal(err, "suspend " + id, json)));
+  int suspend(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.suspend(id, ProgressBar.forTerminal(err, "suspend " + id, json)));
   }
 
   @Command(name = "resume", description = "Resume a suspended instance.")
-  int resume(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.resume(id, ProgressBar.forTerminal(err, "resume " + id, json)));
+  int resume(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.resume(id, ProgressBar.forTerminal(err, "resume " + id, json)));
   }
 
   @Command(name = "stop", description = "Stop an active or error instance (clean shutdown, destroyed after the timeout).")
-  int stop(@Parameters(paramLabel = "ID") String id, @Mixin ShutdownOptions shutdown) {
+  int stop(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids, @Mixin ShutdownOptions shutdown) {
     OperationOptions options = shutdown.options();
-    return withEngine(e -> e.execute(id, Operation.STOP, options));
+    return each(ids, (e, id) -> e.execute(id, Operation.STOP, options));
   }
 
   @Command(name = "start", description = "Start a stopped instance.")
-  int start(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.start(id));
+  int start(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.start(id));
   }
 
   @Command(name = "reboot", description = {"Reboot an instance: softly by default (an active instance: clean "
@@ -197,7 +270,7 @@ public final class Vmlife implements Callable<Integer> {
           description = "Seconds a soft reboot waits for the guest to react before a hard reboot (default 120).")
           Long rebootTimeout,
       @Mixin ShutdownOptions shutdown,
-      @Parameters(paramLabel = "ID") String id) {
+      @Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
     OperationOptions.Builder b = shutdown.applyTo(OperationOptions.builder());
     if (rebootTimeout != null) {
       if (rebootTimeout < 0) {
@@ -206,11 +279,11 @@ public final class Vmlife implements Callable<Integer> {
       b.softRebootTimeout(Duration.ofSeconds(rebootTimeout));
     }
     OperationOptions options = b.build();
-    return withEngine(e -> e.execute(id, hard ? Operation.HARD_REBOOT : Operation.SOFT_REBOOT, options));
+    return each(ids, (e, id) -> e.execute(id, hard ? Operation.HARD_REBOOT : Operation.SOFT_REBOOT, options));
   }
 
   @Command(name = "rescue", description = "Boot an instance from a rescue image with its own disk attached.")
-  int rescue(@Parameters(paramLabel = "ID") String id,
+  int rescue(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids,
       @Option(names = "--image", paramLabel = "PATH", description = "Rescue image (default: the root disk's backing image).")
           Path image,
       @Option(names = "--kernel", paramLabel = "PATH", description = "Rescue kernel (with --ramdisk).") Path kernel,
@@ -239,17 +312,19 @@ public final class Vmlife implements Callable<Integer> {
         .timeout(Optional.ofNullable(timeout))
         .build();
     if (dryRun) {
-      return withSession(s -> out.print(s.previewRescue(id, request)));
+      try (Session s = open()) {
+        return new Batch(output(), s.engine()).previews(ids, id -> s.previewRescue(id, request));
+      }
     }
     ShutdownOptions shutdown = new ShutdownOptions();
     shutdown.retryInterval = retrySeconds;
     OperationOptions options = shutdown.applyTo(OperationOptions.builder()).rescueRequest(request).build();
-    return withEngine(e -> e.execute(id, Operation.RESCUE, options));
+    return each(ids, (e, id) -> e.execute(id, Operation.RESCUE, options));
   }
 
   @Command(name = "unrescue", description = "Leave rescue: boot the original definition again.")
-  int unrescue(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.unrescue(id));
+  int unrescue(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.unrescue(id));
   }
 
   @Command(name = "unrescue-expired", description = {
@@ -287,20 +362,20 @@ public final class Vmlife implements Callable<Integer> {
   }
 
   @Command(name = "lock", description = "Lock an instance against operations.")
-  int lock(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.lock(id));
+  int lock(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.lock(id));
   }
 
   @Command(name = "unlock", description = "Unlock an instance.")
-  int unlock(@Parameters(paramLabel = "ID") String id) {
-    return withEngine(e -> e.unlock(id));
+  int unlock(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids) {
+    return each(ids, (e, id) -> e.unlock(id));
   }
 
   @Command(name = "reset-state", description = "Reset a stuck instance to active or error (admin).")
-  int resetState(@Parameters(paramLabel = "ID") String id,
+  int resetState(@Parameters(paramLabel = "ID", arity = "1..*") List<String> ids,
       @Option(names = "--state", required = true, paramLabel = "active|error") String state) {
     VmState target = VmState.fromName(state);
-    return withEngine(e -> e.resetState(id, target));
+    return each(ids, (e, id) -> e.resetState(id, target));
   }
 
   @Command(name = "recover", description = {"Resolve every instance left mid-operation by a crash.",
@@ -326,11 +401,11 @@ public final class Vmlife implements Callable<Integer> {
 
   @Command(name = "sync", description = "Make the stored state follow what the hypervisor reports "
       + "(power-state sync; a guest that stopped by itself becomes stopped): one instance, or every one.")
-  int sync(@Parameters(paramLabel = "ID", arity = "0..1", description = "Domain name or UUID (default: all).")
-      String id, @Mixin ShutdownOptions shutdown) {
+  int sync(@Parameters(paramLabel = "ID", arity = "0..*", description = "Domain names or UUIDs (default: all).")
+      List<String> ids, @Mixin ShutdownOptions shutdown) {
     OperationOptions options = shutdown.options();
-    if (id != null) {
-      return withEngine(e -> e.syncPowerState(id, options));
+    if (ids != null && !ids.isEmpty()) {
+      return each(ids, (e, id) -> e.syncPowerState(id, options));
     }
     return withSession(s -> {
       s.engine().list(); // adopt domains the store does not know yet

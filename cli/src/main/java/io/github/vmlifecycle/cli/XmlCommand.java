@@ -11,8 +11,10 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -27,6 +29,9 @@ import picocli.CommandLine.ParentCommand;
  * <p>Exit codes: 0 on success, 2 on a usage error, 6 when the document is invalid or cannot be rescued
  * as asked (the message goes to standard error and nothing to standard output). Usage errors found
  * while parsing the command line are reported by picocli on the {@code CommandLine}'s error writer.
+ *
+ * <p>With {@code --json} (of the enclosing {@code vmlife}), the result is printed as
+ * {@code {"xml": "..."}} and errors as {@code {"error": {"type": ..., "message": ...}}} on standard error.
  *
  * <p>Usable on its own or as a subcommand of a top-level picocli command. Not thread-safe: one
  * instance serves one command line.
@@ -47,6 +52,7 @@ public final class XmlCommand implements Callable<Integer> {
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
+  private final BooleanSupplier json;
   private static final int MAX_INPUT_BYTES = 12 * 1024 * 1024;
 
   private final RescueDomainXml xml = RescueDomainXml.create();
@@ -64,9 +70,14 @@ public final class XmlCommand implements Callable<Integer> {
    * @param err where errors are reported
    */
   public XmlCommand(InputStream in, PrintStream out, PrintStream err) {
+    this(in, out, err, () -> false);
+  }
+
+  XmlCommand(InputStream in, PrintStream out, PrintStream err, BooleanSupplier json) {
     this.in = in;
     this.out = out;
     this.err = err;
+    this.json = json;
   }
 
   /**
@@ -89,14 +100,27 @@ public final class XmlCommand implements Callable<Integer> {
   }
 
   private void write(String text) {
+    if (json.getAsBoolean()) {
+      new Output(out, err, true).json(Map.of("xml", text));
+      out.flush();
+      return;
+    }
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     out.write(bytes, 0, bytes.length);
     out.flush();
   }
 
   private int refused(String command, InvalidDomainXmlException e) {
-    err.println("vmlife xml " + command + ": " + e.getMessage() + " [" + e.reason() + "]");
+    fail(command, "invalid_input", e.getMessage() + " [" + e.reason() + "]");
     return INVALID_INPUT;
+  }
+
+  private void fail(String command, String type, String message) {
+    if (json.getAsBoolean()) {
+      new Output(out, err, true).error(type, message);
+    } else {
+      err.println("vmlife xml " + command + ": " + message);
+    }
   }
 
   /** {@code vmlife xml rescue}: writes the rescue definition of the domain read on standard input. */
@@ -141,7 +165,7 @@ public final class XmlCommand implements Callable<Integer> {
         }
         spec = b.build();
       } catch (InvalidInputException e) {
-        parent.err.println("vmlife xml rescue: " + e.getMessage());
+        parent.fail("rescue", "usage", e.getMessage());
         return USAGE;
       }
       try {

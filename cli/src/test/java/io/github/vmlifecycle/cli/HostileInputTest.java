@@ -173,7 +173,7 @@ class HostileInputTest {
   @Test
   void commands_coverEverySubcommandThatTakesAnId() {
     Set<String> takingId = new TreeSet<>();
-    new CommandLine(new Vmlife()).getSubcommands().forEach((name, sub) -> {
+    Vmlife.commandLine(new Vmlife()).getSubcommands().forEach((name, sub) -> {
       for (PositionalParamSpec p : sub.getCommandSpec().positionalParameters()) {
         if (p.paramLabel().equals("ID")) {
           takingId.add(name);
@@ -274,7 +274,7 @@ class HostileInputTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"garbage", "empty", "not UTF-8", "another instance's record", "unknown vm_state"})
-  void corruptInstanceFile_everyCommandExits5NamingTheFileAndOverwritesNothing(String corruption) throws Exception {
+  void corruptInstanceFile_everyCommandExits7NamingTheFileAndOverwritesNothing(String corruption) throws Exception {
     String web1 = uuidOf("web-1");
     Path file = stateDir.resolve(web1 + ".instance");
     String good = Files.readString(file);
@@ -296,7 +296,7 @@ class HostileInputTest {
       for (String id : List.of("web-1", web1)) {
         List<String> args = new ArrayList<>(List.of("--json"));
         args.addAll(cmd.with(id));
-        assertThat(cli(args.toArray(String[]::new))).as("%s: %s", cmd, err()).isEqualTo(ExitCodes.HYPERVISOR);
+        assertThat(cli(args.toArray(String[]::new))).as("%s: %s", cmd, err()).isEqualTo(ExitCodes.STORE);
         assertThat(error().get("type").asText()).as(cmd.toString()).isEqualTo("store");
         assertThat(error().get("message").asText()).as(cmd.toString()).contains(file.toString());
         assertThat(out()).isEmpty();
@@ -307,12 +307,12 @@ class HostileInputTest {
   }
 
   @Test
-  void corruptActionLog_actionsExits5NamingTheFileAndLine() throws Exception {
+  void corruptActionLog_actionsExits7NamingTheFileAndLine() throws Exception {
     Path log = stateDir.resolve(uuidOf("db-1") + ".actions");
     Files.writeString(log, "this is not an action\n", java.nio.file.StandardOpenOption.APPEND);
     Map<String, byte[]> before = snapshot(root);
 
-    assertThat(cli("--json", "actions", "db-1")).isEqualTo(ExitCodes.HYPERVISOR);
+    assertThat(cli("--json", "actions", "db-1")).isEqualTo(ExitCodes.STORE);
     assertThat(error().get("type").asText()).isEqualTo("store");
     assertThat(error().get("message").asText()).contains(log.toString()).contains("line 4");
 
@@ -321,13 +321,13 @@ class HostileInputTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"a regular file", "under a regular file"})
-  void stateDirThatCannotBeADirectory_exits5NamingItAndCreatesNothing(String where) throws Exception {
+  void stateDirThatCannotBeADirectory_exits7NamingItAndCreatesNothing(String where) throws Exception {
     Path file = Files.writeString(root.resolve("plain"), "x");
     Path dir = where.equals("a regular file") ? file : file.resolve("state");
     stateDir = dir;
     Map<String, byte[]> before = snapshot(root);
 
-    assertThat(cli("--json", "pause", "web-1")).isEqualTo(ExitCodes.HYPERVISOR);
+    assertThat(cli("--json", "pause", "web-1")).isEqualTo(ExitCodes.STORE);
     assertThat(error().get("type").asText()).isEqualTo("store");
     assertThat(error().get("message").asText()).contains(dir.toString());
 

@@ -106,7 +106,7 @@ class StorePermissionTest {
   }
 
   private void assertStoreError(int exit, Path named) throws Exception {
-    assertThat(exit).as(stderr).isEqualTo(ExitCodes.HYPERVISOR);
+    assertThat(exit).as(stderr).isEqualTo(ExitCodes.STORE);
     JsonNode error = JSON.readTree(stderr.substring(stderr.indexOf('{'))).get("error");
     assertThat(error.get("type").asText()).isEqualTo("store");
     assertThat(error.get("message").asText()).contains(named.toString());
@@ -135,14 +135,14 @@ class StorePermissionTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"show", "pause", "lock", "reset-state", "actions", "list"})
-  void unreadableInstanceFile_exits5NamingItAndChangesNothing(String command) throws Exception {
+  void unreadableInstanceFile_exits7NamingItAndChangesNothing(String command) throws Exception {
     Path file = stateDir.resolve(web1 + ".instance");
     withMode(file, "---------", () -> assertStoreError(vmlife(args(command)), file));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"actions", "pause", "lock", "reset-state"})
-  void unreadableActionLog_exits5NamingItAndChangesNothing(String command) throws Exception {
+  void unreadableActionLog_exits7NamingItAndChangesNothing(String command) throws Exception {
     Path log = stateDir.resolve(web1 + ".actions");
     withMode(log, "---------", () -> assertStoreError(vmlife(args(command)), log));
   }
@@ -158,14 +158,14 @@ class StorePermissionTest {
   }
 
   @Test
-  void unwritableLockFile_exits5NamingItAndChangesNothing() throws Exception {
+  void unwritableLockFile_exits7NamingItAndChangesNothing() throws Exception {
     Path lock = stateDir.resolve(web1 + ".lock");
     withMode(lock, "r--------", () -> assertStoreError(vmlife("pause", "web-1"), lock));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"---------", "r-x------", "-wx------"})
-  void stateDirWithoutPermission_exits5NamingItAndChangesNothing(String mode) throws Exception {
+  void stateDirWithoutPermission_exits7NamingItAndChangesNothing(String mode) throws Exception {
     withMode(stateDir, mode, () -> {
       assertStoreError(vmlife("pause", "web-1"), stateDir);
       assertStoreError(vmlife("list"), stateDir);
@@ -173,7 +173,7 @@ class StorePermissionTest {
   }
 
   @Test
-  void stateDirThatCannotBeCreated_exits5NamingItAndCreatesNothing() throws Exception {
+  void stateDirThatCannotBeCreated_exits7NamingItAndCreatesNothing() throws Exception {
     Path parent = Files.createDirectories(root.resolve("locked"));
     stateDir = parent.resolve("state");
     withMode(parent, "r-x------", () -> assertStoreError(vmlife("pause", "web-1"), stateDir));
