@@ -16,6 +16,11 @@ public final class ExitCodes {
   public static final int HYPERVISOR = 5;
   /** Invalid or refused input. */
   public static final int INVALID_INPUT = 6;
+  /**
+   * Done for every instance whose record could be read, but at least one record could not (corrupt, too
+   * large, not a regular file) and was skipped; each is named on stderr.
+   */
+  public static final int SKIPPED = 7;
 
   private ExitCodes() {}
 

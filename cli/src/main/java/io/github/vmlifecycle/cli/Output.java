@@ -1,11 +1,14 @@
 package io.github.vmlifecycle.cli;
 
+import static io.github.vmlifecycle.cli.TerminalText.safe;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import java.io.PrintStream;
@@ -13,7 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** Prints instances, actions and errors as text or JSON (Nova's lower-case state names). */
+/**
+ * Prints instances, actions and errors as text or JSON (Nova's lower-case state names). Text output
+ * escapes every name, id, message and fault ({@link TerminalText}); JSON output is exact JSON.
+ */
 final class Output {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -43,8 +49,8 @@ final class Output {
     if (json) {
       out.println(write(toJson(i)));
     } else {
-      out.printf("name:        %s%n", i.name());
-      out.printf("uuid:        %s%n", i.id());
+      out.printf("name:        %s%n", safe(i.name()));
+      out.printf("uuid:        %s%n", safe(i.id()));
       out.printf("vm_state:    %s%n", i.vmState().novaName());
       out.printf("task_state:  %s%n", i.taskState().map(t -> t.novaName()).orElse("-"));
       out.printf("power_state: %s%n", i.powerState().novaName());
@@ -65,7 +71,7 @@ final class Output {
     }
     out.printf("%-24s %-36s %-10s %-14s %-9s%n", "NAME", "UUID", "VM_STATE", "TASK_STATE", "POWER");
     for (Instance i : list) {
-      out.printf("%-24s %-36s %-10s %-14s %-9s%n", i.name(), i.id(), i.vmState().novaName(),
+      out.printf("%-24s %-36s %-10s %-14s %-9s%n", safe(i.name()), safe(i.id()), i.vmState().novaName(),
           i.taskState().map(t -> t.novaName()).orElse("-"), i.powerState().novaName());
     }
   }
@@ -82,7 +88,7 @@ final class Output {
     for (ActionRecord a : actions) {
       out.printf("%s  %-12s %-9s %s -> %s  %s%s%n", a.startedAt(), a.action().actionName(),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
-          a.requestId(), a.message().map(m -> "  " + m).orElse(""));
+          safe(a.requestId()), a.message().map(m -> "  " + safe(m)).orElse(""));
     }
   }
 
@@ -107,9 +113,9 @@ final class Output {
       out.println("no rescue timeout has run out");
     }
     for (ActionRecord a : actions) {
-      out.printf("%-24s %-9s %s -> %s  %s%s%n", nameOfId.apply(a.instanceId()),
+      out.printf("%-24s %-9s %s -> %s  %s%s%n", safe(nameOfId.apply(a.instanceId())),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
-          a.requestId(), a.message().map(m -> "  " + m).orElse(""));
+          safe(a.requestId()), a.message().map(m -> "  " + safe(m)).orElse(""));
     }
   }
 
@@ -124,6 +130,28 @@ final class Output {
     n.put("message", a.message().orElse(null));
   }
 
+  /**
+   * Reports on stderr the records that could not be read and were skipped, each by its file, so that the
+   * caller can exit with {@link ExitCodes#SKIPPED}.
+   */
+  void skipped(List<StoreException> unreadable) {
+    if (json) {
+      ObjectNode root = JSON.createObjectNode();
+      ArrayNode array = root.putArray("skipped");
+      for (StoreException e : unreadable) {
+        ObjectNode n = array.addObject();
+        n.put("file", e.file().map(Object::toString).orElse(null));
+        n.put("reason", e.reason().name().toLowerCase(Locale.ROOT));
+        n.put("message", e.getMessage());
+      }
+      err.println(write(root));
+    } else {
+      for (StoreException e : unreadable) {
+        err.println("vmlife: skipped an unreadable record: " + safe(e.getMessage()));
+      }
+    }
+  }
+
   void error(VmLifecycleException e) {
     error(e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
   }
@@ -136,7 +164,7 @@ final class Output {
       error.put("message", message);
       err.println(write(root));
     } else {
-      err.println("vmlife: " + message);
+      err.println("vmlife: " + safe(message));
     }
   }
 

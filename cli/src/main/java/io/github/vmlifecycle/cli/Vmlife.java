@@ -5,6 +5,7 @@ import io.github.vmlifecycle.Instance;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.OperationOptions;
+import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.rescue.RescueBus;
 import io.github.vmlifecycle.rescue.RescueDevice;
 import io.github.vmlifecycle.rescue.RescueRequest;
@@ -15,6 +16,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,14 +34,15 @@ import picocli.CommandLine.Parameters;
  * with state and the action log kept in a durable store between calls.
  *
  * <p>Exit codes: 0 done; 2 usage; 3 not allowed in the current state, locked, or busy; 4 no such
- * instance; 5 hypervisor failure; 6 invalid input.
+ * instance; 5 hypervisor failure; 6 invalid input; 7 done, but unreadable instance records were skipped.
  */
 @Command(name = "vmlife", mixinStandardHelpOptions = true, version = "vmlife 0.1.0-SNAPSHOT",
     description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
     subcommands = {DemoCommand.class, RulesCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
-        "4:no such instance", "5:hypervisor failure", "6:invalid input"},
+        "4:no such instance", "5:hypervisor failure", "6:invalid input",
+        "7:done for every readable instance, but unreadable records were skipped (each named on stderr)"},
     footerHeading = "%nDiagnostics:%n",
     footer = {
         "VMLIFE_TRACE_STEPS=1 prints each step boundary of an operation on stderr as 'VMLIFE-STEP <step>'",
@@ -148,7 +151,20 @@ public final class Vmlife implements Callable<Integer> {
 
   @Command(name = "list", description = "List instances with their states.")
   int list() {
-    return withSession(s -> output().instances(s.engine().list()));
+    try (Session s = open()) {
+      output().instances(s.engine().list());
+      return skipped(s.engine());
+    }
+  }
+
+  /** Names the records the engine skipped; returns {@link ExitCodes#SKIPPED} when there were any. */
+  private int skipped(LifecycleEngine engine) {
+    List<StoreException> unreadable = engine.unreadableRecords();
+    if (unreadable.isEmpty()) {
+      return ExitCodes.OK;
+    }
+    output().skipped(unreadable);
+    return ExitCodes.SKIPPED;
   }
 
   @Command(name = "show", description = "Show one instance.")
@@ -226,7 +242,7 @@ public final class Vmlife implements Callable<Integer> {
         .timeout(Optional.ofNullable(timeout))
         .build();
     if (dryRun) {
-      return withSession(s -> out.print(s.previewRescue(id, request)));
+      return withSession(s -> out.print(TerminalText.safeLines(s.previewRescue(id, request))));
     }
     return withEngine(e -> e.execute(id, Operation.RESCUE, OperationOptions.builder().rescueRequest(request).build()));
   }
@@ -251,8 +267,9 @@ public final class Vmlife implements Callable<Integer> {
       List<ActionRecord> failed = done.stream()
           .filter(a -> a.result() == ActionRecord.Result.FAILED)
           .collect(Collectors.toList());
+      int skipped = skipped(engine);
       if (failed.isEmpty()) {
-        return ExitCodes.OK;
+        return skipped;
       }
       VmLifecycleException.Kind kind = failed.get(0).faultKind().orElse(VmLifecycleException.Kind.HYPERVISOR);
       o.error(kind.name().toLowerCase(Locale.ROOT), failed.size() + " of " + done.size()
@@ -289,10 +306,11 @@ public final class Vmlife implements Callable<Integer> {
 
   @Command(name = "recover", description = "Resolve every instance left mid-operation by a crash.")
   int recover() {
-    return withSession(s -> {
+    try (Session s = open()) {
       s.engine().recover();
       output().instances(s.engine().list());
-    });
+      return skipped(s.engine());
+    }
   }
 
   @Command(name = "sync", description = "Make the stored state follow what the hypervisor reports "
@@ -302,16 +320,33 @@ public final class Vmlife implements Callable<Integer> {
     if (id != null) {
       return withEngine(e -> e.syncPowerState(id));
     }
-    return withSession(s -> {
+    try (Session s = open()) {
       s.engine().list(); // adopt domains the store does not know yet
       s.engine().syncPowerStates();
       output().instances(s.engine().list());
-    });
+      return skipped(s.engine());
+    }
   }
 
-  @Command(name = "actions", description = "Show an instance's action log.")
-  int actions(@Parameters(paramLabel = "ID") String id) {
-    return withSession(s -> output().actions(s.engine().actions(id)));
+  @Command(name = "actions", description = {"Show an instance's action log, oldest first.",
+      "--tail and --since read only the end of the log, so they stay fast on a log of any size."})
+  int actions(@Parameters(paramLabel = "ID") String id,
+      @Option(names = "--tail", paramLabel = "N", description = "Only the newest N entries.") Integer tail,
+      @Option(names = "--since", paramLabel = "TIME", converter = SinceConverter.class,
+          description = "Only the entries finished at or after TIME: an ISO-8601 instant "
+              + "(2026-01-31T12:00:00Z) or a date (2026-01-31, midnight UTC).") Instant since) {
+    if (tail != null && tail < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--tail must not be negative");
+    }
+    return withSession(s -> {
+      LifecycleEngine e = s.engine();
+      List<ActionRecord> actions = since != null ? e.actionsSince(id, since)
+          : tail != null ? e.lastActions(id, tail) : e.actions(id);
+      if (since != null && tail != null && actions.size() > tail) {
+        actions = actions.subList(actions.size() - tail, actions.size());
+      }
+      output().actions(actions);
+    });
   }
 
   /** The engine and driver of one command, closed when it ends. */

@@ -95,7 +95,7 @@ public final class XmlCommand implements Callable<Integer> {
   }
 
   private int refused(String command, InvalidDomainXmlException e) {
-    err.println("vmlife xml " + command + ": " + e.getMessage() + " [" + e.reason() + "]");
+    err.println("vmlife xml " + command + ": " + TerminalText.safe(e.getMessage()) + " [" + e.reason() + "]");
     return INVALID_INPUT;
   }
 
@@ -141,7 +141,7 @@ public final class XmlCommand implements Callable<Integer> {
         }
         spec = b.build();
       } catch (InvalidInputException e) {
-        parent.err.println("vmlife xml rescue: " + e.getMessage());
+        parent.err.println("vmlife xml rescue: " + TerminalText.safe(e.getMessage()));
         return USAGE;
       }
       try {

@@ -51,6 +51,19 @@ public final class RescueFiles {
   }
 
   /**
+   * Checks the rescue files a journal note lists: each must be a rescue file of {@code dir}.
+   *
+   * @param note the note, one path a line
+   * @param dir the instance directory
+   * @throws io.github.vmlifecycle.StoreException with reason CORRUPT if one is not
+   */
+  static void requireNoted(String note, Path dir) {
+    for (String line : note.split("\n", -1)) {
+      io.github.vmlifecycle.spi.JournalEntries.fileIn(NOTE, line, dir, java.util.Set.copyOf(ALL));
+    }
+  }
+
+  /**
    * Checks that a definition is given.
    *
    * @param id the UUID or name

@@ -243,7 +243,9 @@ public final class Rescues {
       return;
     }
     RescueFiles.requireLocal(options.uri().orElse(null), id, Operation.UNRESCUE);
-    deleteFiles(id, null, d.getUUIDString().toLowerCase(Locale.ROOT), "The rescue files of instance " + id);
+    String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
+    RescueFiles.requireNoted(journal.get(RescueFiles.NOTE).get(), options.instanceDirRoot().resolve(uuid));
+    deleteFiles(id, null, uuid, "The rescue files of instance " + id);
     journal.remove(RescueFiles.NOTE);
   }
 
