@@ -7,6 +7,8 @@ import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.libvirt.TestNode.Run;
 import io.github.vmlifecycle.libvirt.internal.DomainXml;
+import io.github.vmlifecycle.libvirt.internal.Rescues;
+import io.github.vmlifecycle.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A journal (kept in the durable store) edited to make the driver act on something else: device XML
- * that is hostile or not a passthrough device, rescue files outside the instance's directory. Each is
- * refused as a corrupt store entry before the driver acts on it, and the note stays for an operator.
+ * that is hostile or not a passthrough device (refused as a corrupt store entry before anything is
+ * attached; the note stays for an operator), rescue files outside the instance's directory (reported and
+ * never acted on: only the instance directory's own rescue files are deleted).
  */
 class LibvirtJournalEntriesTest {
   private static final String PCI = "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
@@ -61,17 +64,16 @@ class LibvirtJournalEntriesTest {
   }
 
   @Test
-  void repair_rescueFilesOutsideTheInstanceDirectory_isRefusedAndDeletesNothing() throws Exception {
+  void repair_rescueFilesOutsideTheInstanceDirectory_areReportedAndNeverActedOn() throws Exception {
     open();
     Path victim = Files.writeString(dir.resolve("victim"), "keep");
     RecordingJournal journal = new RecordingJournal();
-    journal.put("rescue.files", victim.toString());
+    journal.put("rescue.files", victim + "\n" + dir.resolve("instances/../victim"));
 
-    assertThatThrownBy(() -> driver.repair("pci", Calls.journal(journal)))
-        .isInstanceOfSatisfying(StoreException.class,
-            e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.CORRUPT))
-        .hasMessageContaining("rescue.files").hasMessageContaining(victim.toString());
+    try (LogCapture logs = LogCapture.start(Rescues.class.getName())) {
+      driver.repair("pci", Calls.journal(journal));
+      assertThat(logs.text()).contains("rescue.files").contains(victim.toString()).contains("instances/../victim");
+    }
     assertThat(victim).hasContent("keep");
-    assertThat(journal.get("rescue.files")).isPresent();
   }
 }

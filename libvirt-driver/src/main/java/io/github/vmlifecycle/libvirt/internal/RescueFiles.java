@@ -51,16 +51,23 @@ public final class RescueFiles {
   }
 
   /**
-   * Checks the rescue files a journal note lists: each must be a rescue file of {@code dir}.
+   * Returns the entries of a journal note that are not rescue files of {@code dir}: they are never acted
+   * on (only the known rescue files of the instance directory are deleted), and the caller reports them.
    *
    * @param note the note, one path a line
    * @param dir the instance directory
-   * @throws io.github.vmlifecycle.StoreException with reason CORRUPT if one is not
+   * @return the foreign entries, each with why it was refused
    */
-  static void requireNoted(String note, Path dir) {
+  static List<String> foreignEntries(String note, Path dir) {
+    List<String> foreign = new ArrayList<>();
     for (String line : note.split("\n", -1)) {
-      io.github.vmlifecycle.spi.JournalEntries.fileIn(NOTE, line, dir, java.util.Set.copyOf(ALL));
+      try {
+        io.github.vmlifecycle.spi.JournalEntries.fileIn(NOTE, line, dir, java.util.Set.copyOf(ALL));
+      } catch (io.github.vmlifecycle.StoreException e) {
+        foreign.add(e.getMessage());
+      }
     }
+    return foreign;
   }
 
   /**

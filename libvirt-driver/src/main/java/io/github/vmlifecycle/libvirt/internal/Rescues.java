@@ -244,7 +244,8 @@ public final class Rescues {
     }
     RescueFiles.requireLocal(options.uri().orElse(null), id, Operation.UNRESCUE);
     String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
-    RescueFiles.requireNoted(journal.get(RescueFiles.NOTE).get(), options.instanceDirRoot().resolve(uuid));
+    RescueFiles.foreignEntries(journal.get(RescueFiles.NOTE).get(), options.instanceDirRoot().resolve(uuid))
+        .forEach(why -> LOG.warn("Instance {}: {}", id, why));
     deleteFiles(id, null, uuid, "The rescue files of instance " + id);
     journal.remove(RescueFiles.NOTE);
   }
