@@ -110,27 +110,29 @@ final class ActionLogFile {
 
   /** The position after the last newline, 0 when there is none. */
   private static long endOfLastLine(FileChannel ch, long size) throws IOException {
-    if (size == 0) {
-      return 0;
-    }
-    ByteBuffer last = ByteBuffer.allocate(1);
-    readFully(ch, last, size - 1);
-    if (last.get(0) == '\n') {
-      return size;
-    }
-    ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-    for (long pos = size; pos > 0; ) {
-      int len = (int) Math.min(CHUNK, pos);
+    return lastNewline(ch, size) + 1;
+  }
+
+  /**
+   * The position of the last newline before {@code end}, -1 when there is none; reads backwards in
+   * chunks that grow from 1 KiB, so a short line costs a short read.
+   */
+  private static long lastNewline(FileChannel ch, long end) throws IOException {
+    int chunk = 1024;
+    for (long pos = end; pos > 0; ) {
+      int len = (int) Math.min(chunk, pos);
       long start = pos - len;
-      readFully(ch, buf.clear().limit(len), start);
+      ByteBuffer buf = ByteBuffer.allocate(len);
+      readFully(ch, buf, start);
       for (int i = len - 1; i >= 0; i--) {
         if (buf.get(i) == '\n') {
-          return start + i + 1;
+          return start + i;
         }
       }
       pos = start;
+      chunk = Math.min(chunk * 2, CHUNK);
     }
-    return 0;
+    return -1;
   }
 
   private static void truncateQuietly(FileChannel ch, long size, IOException failure) {
@@ -214,29 +216,14 @@ final class ActionLogFile {
 
   private static void scanBackwards(FileChannel ch, Path file, Predicate<ActionRecord> visitor) throws IOException {
     long size = ch.size();
-    long lineEnd = -1;
-    ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
-    for (long pos = size; pos > 0; ) {
-      int len = (int) Math.min(CHUNK, pos);
-      long start = pos - len;
-      readFully(ch, chunk.clear().limit(len), start);
-      for (int i = len - 1; i >= 0; i--) {
-        if (chunk.get(i) == '\n') {
-          long at = start + i;
-          if (lineEnd < 0) {
-            reportTorn(file, size - at - 1);
-          } else if (!visitor.test(line(ch, file, at + 1, lineEnd))) {
-            return;
-          }
-          lineEnd = at;
-        }
+    long lineEnd = lastNewline(ch, size);
+    reportTorn(file, size - lineEnd - 1);
+    while (lineEnd >= 0) {
+      long previous = lastNewline(ch, lineEnd);
+      if (!visitor.test(line(ch, file, previous + 1, lineEnd))) {
+        return;
       }
-      pos = start;
-    }
-    if (lineEnd < 0) {
-      reportTorn(file, size);
-    } else {
-      visitor.test(line(ch, file, 0, lineEnd));
+      lineEnd = previous;
     }
   }
 
