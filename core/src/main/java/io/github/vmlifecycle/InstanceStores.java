@@ -37,13 +37,33 @@ public final class InstanceStores {
    * Returns a durable store in {@code directory}: one file per instance, written atomically (temp
    * file, fsync, rename), and an append-only action log per instance. Compare-and-set holds an OS file
    * lock per instance, so it is safe across processes as well as threads. Files are created with mode
-   * 0600 where the file system supports POSIX permissions.
+   * 0600 where the file system supports POSIX permissions. The directory must belong to the user running
+   * this and be writable by nobody else; files are never followed through symbolic links and must be
+   * regular files. Action logs rotate at {@value FileInstanceStore#DEFAULT_MAX_SEGMENT_BYTES} bytes,
+   * keeping {@value FileInstanceStore#DEFAULT_KEPT_SEGMENTS} older segments.
    *
    * @param directory the directory, created if missing
    * @return the store
-   * @throws StoreException if the directory cannot be created or written
+   * @throws StoreException if the directory cannot be created or written, or is unsafe (reason
+   *     UNSAFE_DIRECTORY)
    */
   public static InstanceStore directory(Path directory) {
     return new FileInstanceStore(directory);
+  }
+
+  /**
+   * Returns a durable store in {@code directory}, as {@link #directory(Path)}, whose action logs rotate
+   * once a segment would grow past {@code maxSegmentBytes}, keeping {@code keptSegments} older segments
+   * per instance (older ones are deleted).
+   *
+   * @param directory the directory, created if missing
+   * @param maxSegmentBytes the rotation size, at least 4096
+   * @param keptSegments how many rotated segments to keep, at least 0
+   * @return the store
+   * @throws StoreException if the directory cannot be created or written, or is unsafe
+   * @throws InvalidInputException if a limit is out of range
+   */
+  public static InstanceStore directory(Path directory, long maxSegmentBytes, int keptSegments) {
+    return new FileInstanceStore(directory, maxSegmentBytes, keptSegments);
   }
 }

@@ -46,7 +46,16 @@ public class InvalidDomainXmlException extends InvalidInputException {
     /** Unrescue was asked for a definition that is not a rescue definition made by this library. */
     NOT_A_RESCUE_DEFINITION,
     /** The original definition embedded in a rescue definition is damaged (bad encoding or digest). */
-    CORRUPT_ORIGINAL
+    CORRUPT_ORIGINAL,
+    /**
+     * The original definition embedded in the domain's rescue definition differs from the copy in the
+     * durable store: the domain's XML was changed outside vmlifecycle, so unrescue trusts neither.
+     */
+    ORIGINAL_MISMATCH,
+    /** The document declares an XML version other than 1.0, whose text could not round-trip. */
+    XML_VERSION,
+    /** The definition a rescue would write could not be read back by unrescue (it would grow past a limit). */
+    CANNOT_ROUND_TRIP
   }
 
   /** The reason. */

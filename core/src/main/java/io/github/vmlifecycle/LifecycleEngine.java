@@ -140,11 +140,33 @@ public final class LifecycleEngine implements AutoCloseable {
    */
   public List<Instance> list() {
     for (DriverInstance d : ctx.driver().list()) {
-      if (ctx.store().get(d.id()).isEmpty()) {
-        resolver.adopt(d);
+      if (storedOrUnreadable(d.id())) {
+        continue;
       }
+      resolver.adopt(d);
     }
     return ctx.store().list();
+  }
+
+  /** Whether the store holds a record for {@code id}, readable or not (an unreadable one is never adopted over). */
+  private boolean storedOrUnreadable(String id) {
+    try {
+      return ctx.store().get(id).isPresent();
+    } catch (StoreException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Names the stored records that cannot be read (corrupt, too large, not a regular file). {@link #list},
+   * {@link #recover}, {@link #syncPowerStates} and {@link #unrescueExpired} leave them out and carry on
+   * with every other instance; an operator repairs or removes them.
+   *
+   * @return one exception per unreadable record, each naming its file; empty when every record reads
+   * @throws StoreException if the store itself cannot be listed
+   */
+  public List<StoreException> unreadableRecords() {
+    return ctx.store().unreadableRecords();
   }
 
   /**
@@ -156,6 +178,32 @@ public final class LifecycleEngine implements AutoCloseable {
    */
   public List<ActionRecord> actions(String ref) {
     return ctx.store().actions(resolver.resolve(ref).id());
+  }
+
+  /**
+   * Returns the newest entries of an instance's action log, oldest first; a durable store reads only
+   * those from the end of the log.
+   *
+   * @param ref a name or UUID
+   * @param count how many entries at most
+   * @return the entries
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public List<ActionRecord> lastActions(String ref, int count) {
+    return ctx.store().lastActions(resolver.resolve(ref).id(), count);
+  }
+
+  /**
+   * Returns the entries of an instance's action log that finished at or after {@code since}, oldest
+   * first, read from the end of the log.
+   *
+   * @param ref a name or UUID
+   * @param since the earliest finish time returned
+   * @return the entries
+   * @throws InstanceNotFoundException if the instance is unknown
+   */
+  public List<ActionRecord> actionsSince(String ref, Instant since) {
+    return ctx.store().actionsSince(resolver.resolve(ref).id(), since);
   }
 
   /**

@@ -296,14 +296,14 @@ class LifecycleEngineTest {
   }
 
   @Test
-  void adoption_ofARescuedGuest_takesTheEmbeddedOriginal() {
+  void adoption_ofARescuedGuest_isErrorWithoutTheStoresCopyOfTheOriginal() {
     String original = fake.definition(web);
     fake.rescue(web, original, RescueRequest.builder().image(IMAGE).build(), DriverCall.defaults());
     Instance adopted = engine.get("web-1");
-    assertThat(adopted.vmState()).isEqualTo(VmState.RESCUED);
-    assertThat(adopted.originalDefinition()).contains(original);
-    assertThat(engine.unrescue("web-1").vmState()).isEqualTo(VmState.ACTIVE);
-    assertThat(fake.definition(web)).isEqualTo(original);
+    assertThat(adopted.vmState()).isEqualTo(VmState.ERROR);
+    assertThat(adopted.originalDefinition()).isEmpty();
+    assertThat(engine.actions("web-1")).singleElement()
+        .satisfies(a -> assertThat(a.message().orElseThrow()).contains("not trusted"));
   }
 
   @Test

@@ -194,6 +194,7 @@ class RecoveryAndSyncTest {
           .isInstanceOf(InvalidInputException.class);
     } finally {
       scheduler.shutdownNow();
+      assertThat(scheduler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
   }
 

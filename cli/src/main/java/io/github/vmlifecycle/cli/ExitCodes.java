@@ -19,8 +19,15 @@ public final class ExitCodes {
   /** The state store could not be read or written (a file named in the message). */
   public static final int STORE = 7;
 
+  /**
+   * Done for every instance whose record could be read, but at least one record could not (corrupt, too
+   * large, not a regular file) and was skipped; each is named on stderr.
+   */
+  public static final int SKIPPED = 8;
+
   /** Exit codes from the least to the most severe, for a command given several IDs. */
-  private static final int[] SEVERITY = {OK, NOT_ALLOWED, NOT_FOUND, INVALID_INPUT, USAGE, HYPERVISOR, STORE};
+  private static final int[] SEVERITY = {OK, SKIPPED, NOT_ALLOWED, NOT_FOUND, INVALID_INPUT, USAGE, HYPERVISOR,
+      STORE};
 
   private ExitCodes() {}
 

@@ -1,11 +1,14 @@
 package io.github.vmlifecycle.cli;
 
+import static io.github.vmlifecycle.cli.TerminalText.safe;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vmlifecycle.ActionRecord;
 import io.github.vmlifecycle.Instance;
+import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.rescue.RescueRequest;
 import io.github.vmlifecycle.VmLifecycleException;
 import java.io.PrintStream;
@@ -20,7 +23,8 @@ import java.util.stream.Collectors;
 
 /**
  * Prints instances, actions and errors as text or JSON (Nova's lower-case state names). Jackson is loaded
- * only when JSON is printed.
+ * only when JSON is printed. Text output escapes every name, id, message and fault ({@link TerminalText});
+ * JSON output is exact JSON.
  */
 final class Output {
   /** Holds the JSON mapper, so that Jackson's classes load on the first JSON output only. */
@@ -54,8 +58,8 @@ final class Output {
     if (json) {
       out.println(write(toJson(i)));
     } else {
-      out.printf("name:        %s%n", i.name());
-      out.printf("uuid:        %s%n", i.id());
+      out.printf("name:        %s%n", safe(i.name()));
+      out.printf("uuid:        %s%n", safe(i.id()));
       out.printf("vm_state:    %s%n", i.vmState().novaName());
       out.printf("task_state:  %s%n", i.taskState().map(t -> t.novaName()).orElse("-"));
       out.printf("power_state: %s%n", i.powerState().novaName());
@@ -80,7 +84,7 @@ final class Output {
     }
     out.printf("%-24s %-36s %-10s %-14s %-9s%n", "NAME", "UUID", "VM_STATE", "TASK_STATE", "POWER");
     for (Instance i : list) {
-      out.printf("%-24s %-36s %-10s %-14s %-9s%n", i.name(), i.id(), i.vmState().novaName(),
+      out.printf("%-24s %-36s %-10s %-14s %-9s%n", safe(i.name()), safe(i.id()), i.vmState().novaName(),
           i.taskState().map(t -> t.novaName()).orElse("-"), i.powerState().novaName());
     }
   }
@@ -97,7 +101,7 @@ final class Output {
     for (ActionRecord a : actions) {
       out.printf("%s  %-12s %-9s %s -> %s  %s%s%n", a.startedAt(), a.action().actionName(),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
-          a.requestId(), a.message().map(m -> "  " + m).orElse(""));
+          safe(a.requestId()), a.message().map(m -> "  " + safe(m)).orElse(""));
     }
   }
 
@@ -122,9 +126,9 @@ final class Output {
       out.println("no rescue timeout has run out");
     }
     for (ActionRecord a : actions) {
-      out.printf("%-24s %-9s %s -> %s  %s%s%n", nameOfId.apply(a.instanceId()),
+      out.printf("%-24s %-9s %s -> %s  %s%s%n", safe(nameOfId.apply(a.instanceId())),
           a.result().name().toLowerCase(Locale.ROOT), a.vmStateBefore().novaName(), a.vmStateAfter().novaName(),
-          a.requestId(), a.message().map(m -> "  " + m).orElse(""));
+          safe(a.requestId()), a.message().map(m -> "  " + safe(m)).orElse(""));
     }
   }
 
@@ -157,7 +161,7 @@ final class Output {
       return;
     }
     for (Batch.Result<Instance> r : results) {
-      r.value.ifPresent(i -> out.printf("%-24s vm_state=%-9s task_state=%-13s power_state=%s%n", r.typed,
+      r.value.ifPresent(i -> out.printf("%-24s vm_state=%-9s task_state=%-13s power_state=%s%n", safe(r.typed),
           i.vmState().novaName(), i.taskState().map(t -> t.novaName()).orElse("-"), i.powerState().novaName()));
     }
   }
@@ -165,7 +169,7 @@ final class Output {
   /** Prints rescue previews: diffs as text; in JSON one object (one ID) or an array of them, with the ID. */
   void previews(List<Batch.Result<String>> results, boolean single) {
     if (!json) {
-      results.forEach(r -> r.value.ifPresent(out::print));
+      results.forEach(r -> r.value.ifPresent(diff -> out.print(TerminalText.safeLines(diff))));
       return;
     }
     ArrayNode array = Json.MAPPER.createArrayNode();
@@ -180,6 +184,28 @@ final class Output {
       r.error.ifPresent(e -> putError(n.putObject("error"), e, r.typed, r.uuid));
     }
     out.println(write(single ? array.get(0) : array));
+  }
+
+  /**
+   * Reports on stderr the records that could not be read and were skipped, each by its file, so that the
+   * caller can exit with {@link ExitCodes#SKIPPED}.
+   */
+  void skipped(List<StoreException> unreadable) {
+    if (json) {
+      ObjectNode root = Json.MAPPER.createObjectNode();
+      ArrayNode array = root.putArray("skipped");
+      for (StoreException e : unreadable) {
+        ObjectNode n = array.addObject();
+        n.put("file", e.file().map(Object::toString).orElse(null));
+        n.put("reason", e.reason().name().toLowerCase(Locale.ROOT));
+        n.put("message", e.getMessage());
+      }
+      err.println(write(root));
+    } else {
+      for (StoreException e : unreadable) {
+        err.println("vmlife: skipped an unreadable record: " + safe(e.getMessage()));
+      }
+    }
   }
 
   void error(VmLifecycleException e) {
@@ -231,7 +257,7 @@ final class Output {
       error.put("message", message);
       err.println(write(root));
     } else {
-      err.println("vmlife: " + message);
+      err.println("vmlife: " + safe(message));
     }
   }
 

@@ -31,7 +31,7 @@ final class ProgressBar implements ProgressListener {
     }
     lastPercent = percent;
     int filled = percent * WIDTH / 100;
-    err.printf("\r%s [%s%s] %3d%% %d/%d MiB", label, "#".repeat(filled), " ".repeat(WIDTH - filled), percent,
+    err.printf("\r%s [%s%s] %3d%% %d/%d MiB", TerminalText.safe(label), "#".repeat(filled), " ".repeat(WIDTH - filled), percent,
         processed >> 20, total >> 20);
     if (percent == 100) {
       err.println();

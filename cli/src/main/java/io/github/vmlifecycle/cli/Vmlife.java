@@ -6,6 +6,7 @@ import io.github.vmlifecycle.InvalidInputException;
 import io.github.vmlifecycle.LifecycleEngine;
 import io.github.vmlifecycle.Operation;
 import io.github.vmlifecycle.OperationOptions;
+import io.github.vmlifecycle.StoreException;
 import io.github.vmlifecycle.rescue.RescueBus;
 import io.github.vmlifecycle.rescue.RescueDevice;
 import io.github.vmlifecycle.rescue.RescueRequest;
@@ -16,6 +17,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Parameters;
  * with state and the action log kept in a durable store between calls.
  *
  * <p>Exit codes: 0 done; 2 usage; 3 not allowed in the current state, locked, or busy; 4 no such
- * instance; 5 hypervisor failure; 6 invalid input; 7 state store failure. A command given several IDs
+ * instance; 5 hypervisor failure; 6 invalid input; 7 state store failure; 8 done, but unreadable
+ * instance records were skipped (each named on stderr). A command given several IDs
  * exits with the worst code of its IDs ({@link ExitCodes#worse}).
  *
  * <p>The examples of each command's help are in the resource bundle {@code Vmlife.properties}.
@@ -44,9 +47,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "vmlife", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     scope = CommandLine.ScopeType.INHERIT, addMethodSubcommands = false, resourceBundle = "io.github.vmlifecycle.cli.Vmlife",
     description = "Pause, suspend, rescue, stop, start and hard-reboot virtual machines with Nova's state rules.",
-    exitCodeListHeading = "%nExit codes (several IDs: the worst of theirs, in the order 7, 5, 2, 6, 4, 3, 0):%n",
+    exitCodeListHeading = "%nExit codes (several IDs: the worst of theirs, in the order 7, 5, 2, 6, 4, 3, 8, 0):%n",
     exitCodeList = {"0:done", "2:usage error", "3:not allowed in the current state, locked, or busy",
-        "4:no such instance", "5:hypervisor failure", "6:invalid input", "7:state store failure"})
+        "4:no such instance", "5:hypervisor failure", "6:invalid input", "7:state store failure",
+        "8:done for every readable instance, but unreadable records were skipped (each named on stderr)"},
+    footerHeading = "%nDiagnostics:%n",
+    footer = {
+        "VMLIFE_TRACE_STEPS=1 prints each step boundary of an operation on stderr as 'VMLIFE-STEP <step>'",
+        "  (every store write, before and after, and each completed libvirt step; '<step>#k' for the k-th",
+        "  repeat). Any io.github.vmlifecycle.spi.StepObserver listed in",
+        "  META-INF/services/io.github.vmlifecycle.spi.StepObserver on the class path observes them too."})
+
 public final class Vmlife implements Callable<Integer> {
   /** The subcommands declared as classes, by name, in the order of the help. */
   private static final Map<String, Class<?>> CLASS_COMMANDS = classCommands();
@@ -223,7 +234,20 @@ public final class Vmlife implements Callable<Integer> {
       description = "Only instances in these vm_states (active, paused, suspended, stopped, rescued, error).")
       List<String> states) {
     Predicate<Instance> wanted = Batch.inStates(states);
-    return withSession(s -> output().instances(s.engine().list().stream().filter(wanted).collect(Collectors.toList())));
+    try (Session s = open()) {
+      output().instances(s.engine().list().stream().filter(wanted).collect(Collectors.toList()));
+      return skipped(s.engine());
+    }
+  }
+
+  /** Names the records the engine skipped; returns {@link ExitCodes#SKIPPED} when there were any. */
+  private int skipped(LifecycleEngine engine) {
+    List<StoreException> unreadable = engine.unreadableRecords();
+    if (unreadable.isEmpty()) {
+      return ExitCodes.OK;
+    }
+    output().skipped(unreadable);
+    return ExitCodes.SKIPPED;
   }
 
   @Command(name = "show", description = "Show instances.")
@@ -342,8 +366,9 @@ public final class Vmlife implements Callable<Integer> {
       List<ActionRecord> failed = done.stream()
           .filter(a -> a.result() == ActionRecord.Result.FAILED)
           .collect(Collectors.toList());
+      int skipped = skipped(engine);
       if (failed.isEmpty()) {
-        return ExitCodes.OK;
+        return skipped;
       }
       VmLifecycleException.Kind kind = failed.get(0).faultKind().orElse(VmLifecycleException.Kind.HYPERVISOR);
       o.error(kind.name().toLowerCase(Locale.ROOT), failed.size() + " of " + done.size()
@@ -390,13 +415,14 @@ public final class Vmlife implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--resume-guests needs --host-boot");
     }
     OperationOptions options = shutdown.options();
-    return withSession(s -> {
+    try (Session s = open()) {
       s.engine().recover(options);
       if (hostBoot) {
         s.engine().recoverHostBoot(resumeGuests, options);
       }
       output().instances(s.engine().list());
-    });
+      return skipped(s.engine());
+    }
   }
 
   @Command(name = "sync", description = "Make the stored state follow what the hypervisor reports "
@@ -407,16 +433,33 @@ public final class Vmlife implements Callable<Integer> {
     if (ids != null && !ids.isEmpty()) {
       return each(ids, (e, id) -> e.syncPowerState(id, options));
     }
-    return withSession(s -> {
+    try (Session s = open()) {
       s.engine().list(); // adopt domains the store does not know yet
       s.engine().syncPowerStates(options);
       output().instances(s.engine().list());
-    });
+      return skipped(s.engine());
+    }
   }
 
-  @Command(name = "actions", description = "Show an instance's action log.")
-  int actions(@Parameters(paramLabel = "ID") String id) {
-    return withSession(s -> output().actions(s.engine().actions(id)));
+  @Command(name = "actions", description = {"Show an instance's action log, oldest first.",
+      "--tail and --since read only the end of the log, so they stay fast on a log of any size."})
+  int actions(@Parameters(paramLabel = "ID") String id,
+      @Option(names = "--tail", paramLabel = "N", description = "Only the newest N entries.") Integer tail,
+      @Option(names = "--since", paramLabel = "TIME", converter = SinceConverter.class,
+          description = "Only the entries finished at or after TIME: an ISO-8601 instant "
+              + "(2026-01-31T12:00:00Z) or a date (2026-01-31, midnight UTC).") Instant since) {
+    if (tail != null && tail < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--tail must not be negative");
+    }
+    return withSession(s -> {
+      LifecycleEngine e = s.engine();
+      List<ActionRecord> actions = since != null ? e.actionsSince(id, since)
+          : tail != null ? e.lastActions(id, tail) : e.actions(id);
+      if (since != null && tail != null && actions.size() > tail) {
+        actions = actions.subList(actions.size() - tail, actions.size());
+      }
+      output().actions(actions);
+    });
   }
 
   /** The engine and driver of one command, closed when it ends. */

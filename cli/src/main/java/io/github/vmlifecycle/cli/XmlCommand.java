@@ -119,7 +119,7 @@ public final class XmlCommand implements Callable<Integer> {
     if (json.getAsBoolean()) {
       new Output(out, err, true).error(type, message);
     } else {
-      err.println("vmlife xml " + command + ": " + message);
+      err.println("vmlife xml " + command + ": " + TerminalText.safe(message));
     }
   }
 

@@ -274,7 +274,8 @@ class HostileInputTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"garbage", "empty", "not UTF-8", "another instance's record", "unknown vm_state"})
-  void corruptInstanceFile_everyCommandExits7NamingTheFileAndOverwritesNothing(String corruption) throws Exception {
+  void corruptInstanceFile_everyCommandExits7AndEveryListingExits8_namingTheFileAndOverwritingNothing(
+      String corruption) throws Exception {
     String web1 = uuidOf("web-1");
     Path file = stateDir.resolve(web1 + ".instance");
     String good = Files.readString(file);
@@ -289,10 +290,14 @@ class HostileInputTest {
     Files.write(file, bad);
     Map<String, byte[]> before = snapshot(root);
 
-    List<Cmd> all = new ArrayList<>(commands());
-    all.add(new Cmd("list"));
-    all.add(new Cmd("recover"));
-    for (Cmd cmd : all) {
+    for (String listing : List.of("list", "recover", "sync", "unrescue-expired")) {
+      assertThat(cli("--json", listing)).as("%s: %s", listing, err()).isEqualTo(ExitCodes.SKIPPED);
+      JsonNode skipped = JSON.readTree(err()).get("skipped");
+      assertThat(skipped).as(listing).hasSize(1);
+      assertThat(skipped.get(0).get("file").asText()).as(listing).isEqualTo(file.toString());
+      assertThat(out()).as(listing).doesNotContain(web1);
+    }
+    for (Cmd cmd : commands()) {
       for (String id : List.of("web-1", web1)) {
         List<String> args = new ArrayList<>(List.of("--json"));
         args.addAll(cmd.with(id));
@@ -307,14 +312,14 @@ class HostileInputTest {
   }
 
   @Test
-  void corruptActionLog_actionsExits7NamingTheFileAndLine() throws Exception {
+  void corruptActionLog_actionsExits7NamingTheFileAndOffset() throws Exception {
     Path log = stateDir.resolve(uuidOf("db-1") + ".actions");
     Files.writeString(log, "this is not an action\n", java.nio.file.StandardOpenOption.APPEND);
     Map<String, byte[]> before = snapshot(root);
 
     assertThat(cli("--json", "actions", "db-1")).isEqualTo(ExitCodes.STORE);
     assertThat(error().get("type").asText()).isEqualTo("store");
-    assertThat(error().get("message").asText()).contains(log.toString()).contains("line 4");
+    assertThat(error().get("message").asText()).contains(log.toString()).contains("corrupt at byte");
 
     assertUnchanged(before);
   }

@@ -134,10 +134,22 @@ class StorePermissionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"show", "pause", "lock", "reset-state", "actions", "list"})
+  @ValueSource(strings = {"show", "pause", "lock", "reset-state", "actions"})
   void unreadableInstanceFile_exits7NamingItAndChangesNothing(String command) throws Exception {
     Path file = stateDir.resolve(web1 + ".instance");
     withMode(file, "---------", () -> assertStoreError(vmlife(args(command)), file));
+  }
+
+  @Test
+  void unreadableInstanceFile_listExits8NamingItAndChangesNothing() throws Exception {
+    Path file = stateDir.resolve(web1 + ".instance");
+    withMode(file, "---------", () -> {
+      assertThat(vmlife(args("list"))).as(stderr).isEqualTo(ExitCodes.SKIPPED);
+      JsonNode skipped = JSON.readTree(stderr.substring(stderr.indexOf('{'))).get("skipped");
+      assertThat(skipped).hasSize(1);
+      assertThat(skipped.get(0).get("file").asText()).isEqualTo(file.toString());
+      assertThat(Files.readString(output.resolve("stdout"))).doesNotContain(web1);
+    });
   }
 
   @ParameterizedTest(name = "{0}")

@@ -244,6 +244,20 @@ public final class FakeGuest {
   }
 
   /**
+   * Replaces the guest's persistent definition as someone with access to the hypervisor would
+   * ({@code virsh define} or {@code virsh edit}), event DEFINED; the power state is kept. A definition
+   * carrying this library's rescue metadata makes the guest a rescued one.
+   *
+   * @param definition the new domain XML
+   * @throws io.github.vmlifecycle.InvalidDomainXmlException if it is not a domain definition
+   * @throws InstanceNotFoundException if the guest was removed
+   */
+  public void defineBehindBack(String definition) {
+    DomainXml.isRescue(definition);
+    guests.behindBack(vm, (v, inv) -> v.defineBehindBack(inv, definition));
+  }
+
+  /**
    * Destroys and undefines the domain as someone else would: events STOPPED (when it was active) and UNDEFINED;
    * afterwards the hypervisor no longer knows the guest.
    *

@@ -3,6 +3,7 @@ package io.github.vmlifecycle.fake;
 import io.github.vmlifecycle.PowerState;
 import io.github.vmlifecycle.spi.DriverEvent;
 import io.github.vmlifecycle.spi.DriverInstance;
+import io.github.vmlifecycle.spi.JournalEntries;
 import io.github.vmlifecycle.spi.OperationJournal;
 import io.github.vmlifecycle.spi.ProgressListener;
 import io.github.vmlifecycle.spi.RebootOutcome;
@@ -10,6 +11,7 @@ import io.github.vmlifecycle.spi.StopOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -293,7 +295,9 @@ final class FakeVm {
   void repair(OperationJournal journal) {
     Optional<String> listed = journal.get(RESCUE_FILES_NOTE);
     if (listed.isPresent() && !rescue) {
-      Arrays.asList(listed.get().split(",")).forEach(files::remove);
+      List<String> names = Arrays.asList(listed.get().split(","));
+      names.forEach(n -> JournalEntries.oneOf(RESCUE_FILES_NOTE, n, Set.copyOf(RescuePlan.ALL_FILES)));
+      names.forEach(files::remove);
       journal.remove(RESCUE_FILES_NOTE);
     }
   }
@@ -327,6 +331,11 @@ final class FakeVm {
 
   void destroyBehindBack(Invocation c) {
     destroyIfActive(c);
+  }
+
+  void defineBehindBack(Invocation c, String text) {
+    setDefinition(text);
+    c.event(DriverEvent.Type.DEFINED);
   }
 
   void remove(Invocation c) {

@@ -62,27 +62,23 @@ public final class InstanceResolver {
   public Instance adopt(DriverInstance d) {
     Instant now = ctx.clock.instant();
     VmState state = TruthDerivation.vmState(Optional.of(d));
-    Optional<String> original = Optional.empty();
     if (state == VmState.RESCUED) {
-      original = Truth.embeddedOriginal(ctx.driver, d.id());
-      if (original.isEmpty()) {
-        state = VmState.ERROR;
-      }
+      // The original embedded in a rescue definition is not trusted without the store's copy.
+      state = VmState.ERROR;
     }
     Instance adopted = Instance.builder()
         .id(d.id().toLowerCase(Locale.ROOT))
         .name(d.name())
         .vmState(state)
         .powerState(d.powerState())
-        .originalDefinition(original)
-        .rescuedAt(original.isPresent() ? Optional.of(now) : Optional.empty())
         .updatedAt(now)
         .build();
     if (ctx.store.insertIfAbsent(adopted)) {
       ctx.log.ended(adopted, new ActionLog.Entry(ActionKind.ADOPT, ctx.requestIds.get(), now, adopted.vmState())
           .note(Optional.of("adopted from the hypervisor: power state " + d.powerState().novaName()
               + (d.hasSavedMemory() ? " with saved memory" : "")
-              + (d.rescueDefinition() ? " with a rescue definition" : ""))));
+              + (d.rescueDefinition() ? " with a rescue definition whose embedded original is not trusted "
+                  + "without the state store's copy (see 'vmlife xml unrescue')" : ""))));
       return adopted;
     }
     return ctx.store.get(adopted.id()).orElse(adopted);

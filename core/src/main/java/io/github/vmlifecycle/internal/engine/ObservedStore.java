@@ -68,4 +68,19 @@ public final class ObservedStore implements InstanceStore {
   public List<ActionRecord> actions(String instanceId) {
     return store.actions(instanceId);
   }
+
+  @Override
+  public List<ActionRecord> lastActions(String instanceId, int count) {
+    return store.lastActions(instanceId, count);
+  }
+
+  @Override
+  public List<ActionRecord> actionsSince(String instanceId, java.time.Instant since) {
+    return store.actionsSince(instanceId, since);
+  }
+
+  @Override
+  public List<io.github.vmlifecycle.StoreException> unreadableRecords() {
+    return store.unreadableRecords();
+  }
 }

@@ -307,8 +307,10 @@ public final class OperationPath {
         ctx.driver.rescue(id, current.originalDefinition().orElseThrow(), request, call);
         return Optional.empty();
       case UNRESCUE:
-        ctx.driver.unrescue(id, current.originalDefinition().orElseThrow(
-            () -> new IllegalStateException("rescued instance without its original definition")), call);
+        String original = current.originalDefinition().orElseThrow(
+            () -> new IllegalStateException("rescued instance without its original definition"));
+        Truth.requireEmbeddedMatches(ctx.driver, current, original);
+        ctx.driver.unrescue(id, original, call);
         return Optional.empty();
       default:
         throw new AssertionError(operation);

@@ -256,8 +256,7 @@ public final class Recovery {
         }
         return Optional.empty();
       case UNRESCUING:
-        Optional<String> original = stuck.originalDefinition()
-            .or(() -> Truth.embeddedOriginal(ctx.driver, stuck.id()));
+        Optional<String> original = stuck.originalDefinition(); // never the domain's embedded copy alone
         if (original.isPresent() && (d.rescueDefinition() || power != PowerState.RUNNING)) {
           drive(Operation.UNRESCUE, Instance.copyOf(stuck).originalDefinition(original).build(), driving);
           return Optional.of("finished the unrescue");

@@ -28,8 +28,9 @@ public final class RescueRewriter {
    * @param spec the rescue disk, kernel and mode
    * @param now the time recorded in the rescue metadata
    * @return the rescue definition, embedding {@code domainXml} verbatim
-   * @throws InvalidDomainXmlException if the definition is unreadable, hostile, already rescued, or
-   *     cannot be rescued as asked
+   * @throws InvalidDomainXmlException if the definition is unreadable, hostile, already rescued, cannot
+   *     be rescued as asked, or would give a rescue definition that unrescue could not read
+   *     (CANNOT_ROUND_TRIP)
    */
   public static String rescue(String domainXml, RescueXmlSpec spec, Instant now) {
     Document doc = HardenedXml.parse(domainXml, HardenedXml.MAX_DOMAIN_BYTES);
@@ -49,7 +50,17 @@ public final class RescueRewriter {
     String target = Disks.target(rescue);
     OsKernel.apply(domain, spec, target);
     RescueMetadata.embed(domain, domainXml, request(spec, rescue, now));
-    return HardenedXml.serialise(doc, HardenedXml.hasDeclaration(domainXml), HardenedXml.trailingWhitespace(domainXml));
+    String result = HardenedXml.serialise(doc, HardenedXml.hasDeclaration(domainXml),
+        HardenedXml.trailingWhitespace(domainXml));
+    try {
+      XmlPrescan.checkSize(result, HardenedXml.MAX_RESCUE_BYTES);
+    } catch (InvalidDomainXmlException e) {
+      throw new InvalidDomainXmlException(Reason.CANNOT_ROUND_TRIP, "The rescue definition of this domain would be "
+          + "larger than the limit of " + HardenedXml.MAX_RESCUE_BYTES + " bytes that unrescue reads (its text grows "
+          + "when written out, for example quotes and line breaks inside attributes), so it is refused before "
+          + "anything changes");
+    }
+    return result;
   }
 
   /**

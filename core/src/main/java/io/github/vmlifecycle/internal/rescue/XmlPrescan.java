@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Checks a document's text before any parser sees it: size in UTF-8 bytes, unpaired surrogates, the
- * declared encoding, a document type declaration, and element nesting depth. One pass, no
+ * declared XML version (1.0 only) and encoding, a document type declaration, and element nesting depth. One pass, no
  * allocation; anything it cannot make sense of is left for the parser to report.
  */
 public final class XmlPrescan {
@@ -60,27 +60,34 @@ public final class XmlPrescan {
       return;
     }
     String decl = xml.substring(start, end);
-    int at = decl.indexOf("encoding");
+    pseudoAttribute(decl, "version").filter(v -> !v.equals("1.0")).ifPresent(v -> {
+      throw new InvalidDomainXmlException(Reason.XML_VERSION, "The domain XML declares XML version '" + v
+          + "'; only 1.0 is accepted (libvirt writes 1.0, and 1.1 text cannot round-trip through a rescue)");
+    });
+    pseudoAttribute(decl, "encoding").ifPresent(encoding -> {
+      String upper = encoding.toUpperCase(Locale.ROOT);
+      if (!upper.equals("UTF-8") && !upper.equals("UTF8")) {
+        throw new InvalidDomainXmlException(
+            Reason.ENCODING, "The domain XML declares encoding '" + encoding + "'; only UTF-8 is accepted");
+      }
+    });
+  }
+
+  /** The value of a pseudo-attribute of an XML declaration, when it is there and quoted. */
+  private static java.util.Optional<String> pseudoAttribute(String decl, String name) {
+    int at = decl.indexOf(name);
     if (at < 0) {
-      return;
+      return java.util.Optional.empty();
     }
-    int q = at + "encoding".length();
+    int q = at + name.length();
     while (q < decl.length() && (decl.charAt(q) == '=' || Character.isWhitespace(decl.charAt(q)))) {
       q++;
     }
     if (q >= decl.length() || (decl.charAt(q) != '"' && decl.charAt(q) != '\'')) {
-      return;
+      return java.util.Optional.empty();
     }
     int close = decl.indexOf(decl.charAt(q), q + 1);
-    if (close < 0) {
-      return;
-    }
-    String encoding = decl.substring(q + 1, close).toUpperCase(Locale.ROOT);
-    if (!encoding.equals("UTF-8") && !encoding.equals("UTF8")) {
-      throw new InvalidDomainXmlException(
-          Reason.ENCODING,
-          "The domain XML declares encoding '" + decl.substring(q + 1, close) + "'; only UTF-8 is accepted");
-    }
+    return close < 0 ? java.util.Optional.empty() : java.util.Optional.of(decl.substring(q + 1, close));
   }
 
   private static void checkMarkup(String xml, int maxDepth) {

@@ -11,18 +11,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -32,17 +30,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A durable {@link InstanceStore}: {@code <id>.instance} (a properties document, replaced atomically),
- * {@code <id>.actions} (an append-only log, one line per action) and {@code <id>.lock} (held with an OS
- * file lock during every write, so that compare-and-set is safe across processes). Thread-safe.
+ * A durable {@link InstanceStore}: {@code <stem>.instance} (a properties document, replaced atomically),
+ * {@code <stem>.actions} (an append-only log, one line per action, rotated by size; see
+ * {@link ActionLogFile}) and {@code <stem>.lock} (held with an OS file lock during every write, so that
+ * compare-and-set is safe across processes). The stem is the instance id, or a hash of it when the id
+ * is too long for a file name. The directory is checked before it is trusted and every file is opened
+ * without following links (see {@link StoreFiles}). Thread-safe.
  */
 public final class FileInstanceStore implements InstanceStore {
+  /** The default size at which an action log segment is rotated. */
+  public static final long DEFAULT_MAX_SEGMENT_BYTES = 8L * 1024 * 1024;
+  /** The default number of rotated action log segments kept. */
+  public static final int DEFAULT_KEPT_SEGMENTS = 4;
+  /** The largest instance record read, in bytes. */
+  static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileInstanceStore.class);
   private static final String INSTANCE_SUFFIX = ".instance";
+  private static final String TEMP_MARK = ".tmp-";
 
   private final Path directory;
   private final boolean posix;
+  private final long maxSegmentBytes;
+  private final int keptSegments;
   /**
    * The in-JVM lock taken before each OS file lock, per lock file and shared by every store of this JVM:
    * the OS lock excludes other processes, but a second {@code FileChannel.lock()} on the same file from
@@ -53,34 +67,38 @@ public final class FileInstanceStore implements InstanceStore {
   private static final ConcurrentMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   /**
-   * Opens (and creates if missing) a store in {@code directory}.
+   * Opens (and creates if missing) a store in {@code directory} with the default action log rotation.
    *
    * @param directory the directory
-   * @throws StoreException if the directory cannot be created or is not a writable directory
+   * @throws StoreException if the directory cannot be created, is not a writable directory, or is not
+   *     safe to trust (reason UNSAFE_DIRECTORY)
    */
   public FileInstanceStore(Path directory) {
-    this.directory = directory.toAbsolutePath().normalize();
-    this.posix = this.directory.getFileSystem().supportedFileAttributeViews().contains("posix");
-    try {
-      if (!Files.isDirectory(this.directory)) {
-        if (posix) {
-          Files.createDirectories(this.directory, PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rwx------")));
-        } else {
-          Files.createDirectories(this.directory);
-        }
-      }
-    } catch (IOException e) {
-      throw new StoreException(this.directory, "Cannot create the state directory " + this.directory + ": "
-          + describe(e), e);
+    this(directory, DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_KEPT_SEGMENTS);
+  }
+
+  /**
+   * Opens (and creates if missing) a store in {@code directory}, removing temporary files that
+   * interrupted writes left behind.
+   *
+   * @param directory the directory
+   * @param maxSegmentBytes the size past which an action log segment is rotated, at least 4096
+   * @param keptSegments how many rotated segments to keep per instance, at least 0
+   * @throws StoreException if the directory cannot be created, is not a writable directory, or is not
+   *     safe to trust (reason UNSAFE_DIRECTORY)
+   * @throws InvalidInputException if a limit is out of range
+   */
+  public FileInstanceStore(Path directory, long maxSegmentBytes, int keptSegments) {
+    if (maxSegmentBytes < 4096 || keptSegments < 0) {
+      throw new InvalidInputException("The action log segment size must be at least 4096 bytes and the kept "
+          + "segments at least 0, not " + maxSegmentBytes + " and " + keptSegments);
     }
-    if (!Files.isDirectory(this.directory)) {
-      throw new StoreException(this.directory, "The state directory " + this.directory + " is not a directory", null);
-    }
-    if (!Files.isWritable(this.directory) || !Files.isReadable(this.directory)) {
-      throw new StoreException(this.directory,
-          "The state directory " + this.directory + " is not readable and writable by this user", null);
-    }
+    Path given = directory.toAbsolutePath().normalize();
+    this.posix = given.getFileSystem().supportedFileAttributeViews().contains("posix");
+    this.directory = StoreFiles.openDirectory(given, posix);
+    this.maxSegmentBytes = maxSegmentBytes;
+    this.keptSegments = keptSegments;
+    removeTemporaryFiles();
   }
 
   /**
@@ -97,24 +115,45 @@ public final class FileInstanceStore implements InstanceStore {
     return read(instanceFile(id));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A record that cannot be read is left out, logged, and named by {@link #unreadableRecords()}.
+   */
   @Override
   public List<Instance> list() {
     List<Instance> result = new ArrayList<>();
+    scan(result::add, e -> LOG.warn("Skipped an unreadable instance record: {}", e.getMessage()));
+    return result;
+  }
+
+  @Override
+  public List<StoreException> unreadableRecords() {
+    List<StoreException> result = new ArrayList<>();
+    scan(i -> { }, result::add);
+    return result;
+  }
+
+  private void scan(java.util.function.Consumer<Instance> readable, java.util.function.Consumer<StoreException> not) {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + INSTANCE_SUFFIX)) {
       for (Path file : files) {
-        read(file).ifPresent(result::add);
+        try {
+          read(file).ifPresent(readable);
+        } catch (StoreException e) {
+          not.accept(e);
+        }
       }
     } catch (IOException e) {
-      throw new StoreException(directory, "Cannot list the state directory " + directory + ": " + describe(e), e);
+      throw new StoreException(directory, "Cannot list the state directory " + directory + ": "
+          + StoreFiles.describe(e), e);
     }
-    return result;
   }
 
   @Override
   public boolean insertIfAbsent(Instance instance) {
     Path file = instanceFile(instance.id());
     return underLock(instance.id(), () -> {
-      if (Files.exists(file)) {
+      if (StoreFiles.requireRegularOrAbsent(file)) {
         return false;
       }
       requireAppendableLog(instance.id());
@@ -142,46 +181,30 @@ public final class FileInstanceStore implements InstanceStore {
 
   @Override
   public void appendAction(ActionRecord action) {
-    Path file = file(action.instanceId(), ".actions");
     byte[] line = (ActionCodec.encode(action) + "\n").getBytes(StandardCharsets.UTF_8);
     underLock(action.instanceId(), () -> {
-      try (FileChannel ch = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND), privateFile())) {
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(false);
-      } catch (IOException e) {
-        throw new StoreException(file, "Cannot append to the action log " + file + ": " + describe(e), e);
-      }
+      log(action.instanceId()).append(line, privateFile());
       return null;
     });
   }
 
   @Override
   public List<ActionRecord> actions(String instanceId) {
-    Path file = file(instanceId, ".actions");
-    String text;
-    try {
-      text = decodeUtf8(Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      return List.of();
-    } catch (IOException e) {
-      throw new StoreException(file, "Cannot read the action log " + file + ": " + describe(e), e);
-    }
-    List<ActionRecord> result = new ArrayList<>();
-    String[] lines = text.split("\n", -1);
-    // The last element is "" after a final newline, or a torn append that was never acknowledged.
-    for (int n = 0; n < lines.length - 1; n++) {
-      try {
-        result.add(ActionCodec.decode(lines[n]));
-      } catch (IllegalArgumentException e) {
-        throw new StoreException(file, "The action log " + file + " is corrupt at line " + (n + 1) + ": "
-            + e.getMessage(), e);
-      }
-    }
-    return result;
+    return log(instanceId).all();
+  }
+
+  @Override
+  public List<ActionRecord> lastActions(String instanceId, int count) {
+    return count <= 0 ? List.of() : log(instanceId).last(count);
+  }
+
+  @Override
+  public List<ActionRecord> actionsSince(String instanceId, Instant since) {
+    return log(instanceId).since(since);
+  }
+
+  private ActionLogFile log(String id) {
+    return new ActionLogFile(directory, stemOf(id), maxSegmentBytes, keptSegments);
   }
 
   /**
@@ -191,46 +214,35 @@ public final class FileInstanceStore implements InstanceStore {
    */
   private void requireAppendableLog(String id) {
     Path log = file(id, ".actions");
-    if (Files.exists(log) && !(Files.isRegularFile(log) && Files.isWritable(log))) {
+    if (StoreFiles.requireRegularOrAbsent(log) && !Files.isWritable(log)) {
       throw new StoreException(log, "The action log " + log
           + " is not a file this user may write, so its instance cannot be changed; nothing was changed", null);
     }
   }
 
   private Optional<Instance> read(Path file) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    Optional<byte[]> bytes = StoreFiles.readRegular(file, MAX_RECORD_BYTES);
+    if (bytes.isEmpty()) {
       return Optional.empty();
-    } catch (IOException e) {
-      throw new StoreException(file, "Cannot read the instance file " + file + ": " + describe(e), e);
     }
     try {
-      Instance instance = InstanceCodec.decode(decodeUtf8(bytes));
-      String expectedName = instance.id() + INSTANCE_SUFFIX;
+      Instance instance = InstanceCodec.decode(StoreFiles.decodeUtf8(bytes.get()));
+      String expectedName = StoreFiles.stem(instance.id()) + INSTANCE_SUFFIX;
       if (!file.getFileName().toString().equals(expectedName)) {
         throw new IllegalArgumentException("it holds instance " + instance.id() + ", not the one its name says");
       }
       return Optional.of(instance);
     } catch (IllegalArgumentException | CharacterCodingException e) {
-      throw new StoreException(file, "The instance file " + file + " is corrupt: " + e.getMessage(), e);
+      throw new StoreException(StoreException.Reason.CORRUPT, file, "The instance file " + file + " is corrupt: "
+          + e.getMessage(), e);
     }
   }
 
-  private static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes))
-        .toString();
-  }
-
   private void writeAtomically(Path file, String content) {
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp-" + UUID.randomUUID());
+    Path temp = file.resolveSibling(file.getFileName() + TEMP_MARK + UUID.randomUUID());
     try {
-      try (FileChannel ch = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          privateFile())) {
+      try (FileChannel ch = StoreFiles.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), privateFile())) {
         ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -245,7 +257,7 @@ public final class FileInstanceStore implements InstanceStore {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw new StoreException(file, "Cannot write the instance file " + file + ": " + describe(e), e);
+      throw new StoreException(file, "Cannot write the instance file " + file + ": " + StoreFiles.describe(e), e);
     }
   }
 
@@ -258,15 +270,19 @@ public final class FileInstanceStore implements InstanceStore {
   }
 
   private <T> T underLock(String id, Supplier<T> action) {
-    Path lockFile = file(id, ".lock");
+    return underStemLock(stemOf(id), action);
+  }
+
+  private <T> T underStemLock(String stem, Supplier<T> action) {
+    Path lockFile = directory.resolve(stem + ".lock");
     ReentrantLock lock = LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
     lock.lock();
-    try (FileChannel ch = FileChannel.open(lockFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+    try (FileChannel ch = StoreFiles.open(lockFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
         privateFile());
         FileLock fileLock = ch.lock()) {
       return action.get();
     } catch (IOException e) {
-      throw new StoreException(lockFile, "Cannot lock " + lockFile + ": " + describe(e), e);
+      throw new StoreException(lockFile, "Cannot lock " + lockFile + ": " + StoreFiles.describe(e), e);
     } finally {
       lock.unlock();
     }
@@ -283,21 +299,41 @@ public final class FileInstanceStore implements InstanceStore {
   }
 
   private Path file(String id, String suffix) {
+    return directory.resolve(stemOf(id) + suffix);
+  }
+
+  private static String stemOf(String id) {
     try {
       InstanceRefs.validate(id);
     } catch (InvalidInputException e) {
       throw new InvalidInputException(id, "Cannot store instance: " + e.getMessage(), e);
     }
-    return directory.resolve(id + suffix);
+    return StoreFiles.stem(id);
   }
 
-  private static String describe(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
+  /** Removes {@code <stem>.instance.tmp-*} files, each under its instance's lock (a writer may be using it). */
+  private void removeTemporaryFiles() {
+    List<Path> temps = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + INSTANCE_SUFFIX + TEMP_MARK + "*")) {
+      files.forEach(temps::add);
+    } catch (IOException e) {
+      throw new StoreException(directory, "Cannot list the state directory " + directory + ": "
+          + StoreFiles.describe(e), e);
     }
-    if (e instanceof FileAlreadyExistsException) {
-      return "file already exists";
+    for (Path temp : temps) {
+      String name = temp.getFileName().toString();
+      String stem = name.substring(0, name.lastIndexOf(INSTANCE_SUFFIX + TEMP_MARK));
+      underStemLock(stem, () -> {
+        try {
+          if (Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(temp);
+            LOG.info("Removed {}, left behind by an interrupted write", temp);
+          }
+        } catch (IOException e) {
+          LOG.warn("Could not remove {}, left behind by an interrupted write", temp, e);
+        }
+        return null;
+      });
     }
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 }

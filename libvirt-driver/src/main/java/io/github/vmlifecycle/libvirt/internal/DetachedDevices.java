@@ -1,9 +1,11 @@
 package io.github.vmlifecycle.libvirt.internal;
 
+import io.github.vmlifecycle.spi.JournalEntries;
 import io.github.vmlifecycle.spi.OperationJournal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -22,6 +24,8 @@ public final class DetachedDevices {
 
   /** Journal note: the devices detached for a save, as the suspend metadata element. */
   static final String NOTE = "suspend.detached";
+  /** The root elements of the devices a suspend detaches: PCI host devices and SR-IOV interfaces. */
+  static final Set<String> DEVICE_ROOTS = Set.of("hostdev", "interface");
 
   private DetachedDevices() {}
 
@@ -99,7 +103,9 @@ public final class DetachedDevices {
    */
   static List<String> of(Domain d, OperationJournal journal) throws LibvirtException {
     Optional<String> noted = journal.get(NOTE);
-    return noted.isPresent() ? DomainXml.detachedDevices(noted.get()) : remembered(d);
+    List<String> devices = noted.isPresent() ? DomainXml.detachedDevices(noted.get()) : remembered(d);
+    devices.forEach(dev -> JournalEntries.device(NOTE, dev, DEVICE_ROOTS));
+    return devices;
   }
 
   /**

@@ -51,6 +51,26 @@ public final class RescueFiles {
   }
 
   /**
+   * Returns the entries of a journal note that are not rescue files of {@code dir}: they are never acted
+   * on (only the known rescue files of the instance directory are deleted), and the caller reports them.
+   *
+   * @param note the note, one path a line
+   * @param dir the instance directory
+   * @return the foreign entries, each with why it was refused
+   */
+  static List<String> foreignEntries(String note, Path dir) {
+    List<String> foreign = new ArrayList<>();
+    for (String line : note.split("\n", -1)) {
+      try {
+        io.github.vmlifecycle.spi.JournalEntries.fileIn(NOTE, line, dir, java.util.Set.copyOf(ALL));
+      } catch (io.github.vmlifecycle.StoreException e) {
+        foreign.add(e.getMessage());
+      }
+    }
+    return foreign;
+  }
+
+  /**
    * Checks that a definition is given.
    *
    * @param id the UUID or name

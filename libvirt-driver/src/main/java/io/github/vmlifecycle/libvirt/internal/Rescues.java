@@ -243,7 +243,10 @@ public final class Rescues {
       return;
     }
     RescueFiles.requireLocal(options.uri().orElse(null), id, Operation.UNRESCUE);
-    deleteFiles(id, null, d.getUUIDString().toLowerCase(Locale.ROOT), "The rescue files of instance " + id);
+    String uuid = d.getUUIDString().toLowerCase(Locale.ROOT);
+    RescueFiles.foreignEntries(journal.get(RescueFiles.NOTE).get(), options.instanceDirRoot().resolve(uuid))
+        .forEach(why -> LOG.warn("Instance {}: {}", id, why));
+    deleteFiles(id, null, uuid, "The rescue files of instance " + id);
     journal.remove(RescueFiles.NOTE);
   }
 
