@@ -225,7 +225,7 @@ final class Output {
       err.println(write(root));
     } else {
       boolean plain = typed.chars().noneMatch(Character::isISOControl);
-      err.println("vmlife: " + (message.contains(typed) || !plain ? message : typed + ": " + message));
+      err.println("vmlife: " + safe(message.contains(typed) || !plain ? message : typed + ": " + message));
     }
   }
 

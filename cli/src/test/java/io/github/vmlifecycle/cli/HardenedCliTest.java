@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile text and a damaged store at the command line: names and faults carrying terminal escapes are
- * printed escaped (JSON stays exact), a corrupt record is named and skipped with exit 7 while every
+ * printed escaped (JSON stays exact), a corrupt record is named and skipped with exit 8 while every
  * other instance is served, and {@code actions --tail/--since} give the end of the log.
  */
 class HardenedCliTest {
