@@ -28,6 +28,7 @@ public final class StoreException extends VmLifecycleException {
   }
 
   private final transient Path file;
+  /** Why the store refused or failed. */
   private final Reason reason;
 
   /**

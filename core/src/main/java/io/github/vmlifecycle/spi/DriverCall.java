@@ -98,6 +98,8 @@ public abstract class DriverCall {
   /**
    * How long a {@link HypervisorDriver#softReboot} waits for the guest to shut down (or reboot itself)
    * before it falls back to a hard reboot. Default {@link #DEFAULT_SOFT_REBOOT_TIMEOUT}.
+   *
+   * @return the soft-reboot timeout
    */
   @Value.Default
   public Duration softRebootTimeout() {
@@ -108,6 +110,8 @@ public abstract class DriverCall {
    * The persistent definition a {@link HypervisorDriver#hardReboot} defines again before it starts the
    * guest (the one stored when the pre-empted operation was accepted). Empty: the definition the
    * hypervisor holds. It may hold secrets, so {@link #toString()} leaves it out.
+   *
+   * @return the definition to restore, or empty
    */
   @Value.Redacted
   public abstract Optional<String> definition();
